@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Wire structures of the control <-> dataplane API.
+ *
+ * This is the only header shared by dataplane/, control/ and tools/. The
+ * dataplane's agent owns a UNIX SOCK_SEQPACKET socket; every datagram is one
+ * message: a struct rtpgw_api_hdr followed by hdr.len bytes of payload.
+ * A client sends requests; the agent answers each with exactly one reply
+ * carrying the same id and type with RTPGW_API_F_REPLY set, and a status
+ * (0 or a negative errno). A client that sent RTPGW_API_EVENTS_SUBSCRIBE
+ * also receives event messages (RTPGW_API_F_EVENT set, id 0) interleaved
+ * with its replies.
+ *
+ * Rules (enforced by the agent, see docs/API.md):
+ * - every struct is packed by construction (explicit padding, natural
+ *   alignment) and static_asserted below; integers are host byte order
+ *   (the socket never leaves the host), addresses and ports are network
+ *   byte order, as on the wire of the packets they describe;
+ * - the first message on a connection must be HELLO with a version equal
+ *   to RTPGW_API_VERSION, otherwise -EPROTO and the connection is closed;
+ * - a message shorter than its header, whose hdr.len disagrees with the
+ *   datagram length, or whose payload is too short for its type gets
+ *   -EBADMSG; an unknown type gets -ENOTSUP; out of range values -EINVAL;
+ *   a request that fails changes nothing (batches are validated whole
+ *   before the first item is applied).
+ */
+#ifndef RTPGW_API_H
+#define RTPGW_API_H
+
+#include <assert.h>
+#include <stdint.h>
+
+#define RTPGW_API_VERSION 1
+#define RTPGW_API_MAGIC 0x52475057 /* "RGPW" */
+#define RTPGW_API_SOCK_DEFAULT "/run/rtpgw/dataplane.sock"
+/* Largest datagram either side sends or accepts, header included. */
+#define RTPGW_API_MSG_MAX 65536
+
+enum rtpgw_api_type {
+	RTPGW_API_HELLO = 1,
+	RTPGW_API_ADDR_LIST,
+	RTPGW_API_FLOW_ADD,
+	RTPGW_API_FLOW_MOD,
+	RTPGW_API_FLOW_DEL,
+	RTPGW_API_FLOW_GET,
+	RTPGW_API_FLOW_LIST,
+	RTPGW_API_STATS_PORTS,
+	RTPGW_API_STATS_WORKERS,
+	RTPGW_API_STATS_DROPS,
+	RTPGW_API_EVENTS_SUBSCRIBE,
+	RTPGW_API_EVENT_RTCP = 0x100,
+	RTPGW_API_EVENT_FLOW_IDLE,
+	RTPGW_API_EVENT_SSRC_CHANGE,
+};
+
+#define RTPGW_API_F_REPLY 0x1
+#define RTPGW_API_F_EVENT 0x2
+
+struct rtpgw_api_hdr {
+	uint32_t magic;   /* RTPGW_API_MAGIC */
+	uint16_t version; /* RTPGW_API_VERSION */
+	uint16_t type;    /* enum rtpgw_api_type */
+	uint32_t id;      /* chosen by the client, echoed in the reply */
+	uint16_t flags;   /* RTPGW_API_F_* */
+	uint16_t reserved;
+	int32_t status;   /* replies: 0 or -errno; requests: 0 */
+	uint32_t len;     /* payload bytes following this header */
+};
+static_assert(sizeof(struct rtpgw_api_hdr) == 24, "api header layout");
+
+/* Addresses carry their family so that IPv6 follows without a new ABI. */
+#define RTPGW_AF_INET 4
+#define RTPGW_AF_INET6 6
+
+struct rtpgw_api_ip {
+	uint8_t family; /* RTPGW_AF_* */
+	uint8_t pad[3];
+	union {
+		uint32_t v4; /* network byte order */
+		uint8_t v6[16];
+	};
+};
+static_assert(sizeof(struct rtpgw_api_ip) == 20, "api ip layout");
+
+/* HELLO: request and reply payload. */
+struct rtpgw_api_hello {
+	uint32_t version;     /* request: client's; reply: the agent's */
+	uint32_t n_workers;   /* reply only */
+	uint32_t max_flows;   /* reply only */
+	uint32_t n_flows;     /* reply only: flows installed now */
+	uint64_t tsc_hz;      /* reply only */
+	char name[32];        /* request: client name; reply: "rtpgw-dataplane" */
+};
+
+/* ADDR_LIST reply: count, then count entries. */
+struct rtpgw_api_addr {
+	struct rtpgw_api_ip ip;
+	uint8_t prefix_len;
+	uint8_t pad;
+	uint16_t port_id;       /* DPDK port owning the address */
+	struct rtpgw_api_ip gateway; /* family 0 when none */
+	uint8_t mac[6];         /* the port's MAC */
+	uint8_t pad2[2];
+};
+
+struct rtpgw_api_addr_list {
+	uint32_t count;
+	uint32_t pad;
+	struct rtpgw_api_addr addrs[];
+};
+
+/*
+ * A flow: what the dataplane does with UDP packets arriving at
+ * (local.ip, local.port). Control resolves everything; workers apply it.
+ */
+enum rtpgw_flow_action {
+	RTPGW_FLOW_RELAY = 1, /* rewrite toward the peer and send */
+	RTPGW_FLOW_DROP,      /* count and drop (e.g. a held leg) */
+};
+
+enum rtpgw_flow_src_mode {
+	RTPGW_SRC_STRICT = 1, /* only src.ip:src.port is accepted */
+	RTPGW_SRC_LATCH,      /* first source wins, then strict */
+	RTPGW_SRC_ANY,        /* every source is accepted */
+};
+
+enum rtpgw_flow_rtcp {
+	RTPGW_RTCP_NONE = 0,   /* RTCP is not expected; RTCP-looking RTP is RTP */
+	RTPGW_RTCP_COMPANION,  /* RTCP on local.port + 1, to peer.port + 1 */
+	RTPGW_RTCP_MUX,        /* RFC 5761: RTCP shares the RTP ports */
+};
+
+/* rtpgw_api_flow.flags */
+#define RTPGW_FLOW_F_SSRC_REWRITE 0x01 /* RTP/RTCP sender SSRC := ssrc_out */
+#define RTPGW_FLOW_F_SEQ_CONTINUOUS 0x02 /* keep seq/ts continuous across source changes */
+#define RTPGW_FLOW_F_PT_MAP 0x04 /* apply pt_map */
+#define RTPGW_FLOW_F_RTCP_EVENTS 0x08 /* copy RTCP to the agent's event stream */
+#define RTPGW_FLOW_F_ALL 0x0f
+
+#define RTPGW_PT_MAP_MAX 8
+
+struct rtpgw_api_pt_map {
+	uint8_t in;  /* payload type received (0..127) */
+	uint8_t out; /* payload type sent (0..127) */
+};
+
+struct rtpgw_api_flow {
+	/* key */
+	struct rtpgw_api_ip local; /* one of the dataplane's addresses */
+	uint16_t local_port;       /* even when rtcp == COMPANION */
+	uint8_t action;            /* enum rtpgw_flow_action */
+	uint8_t src_mode;          /* enum rtpgw_flow_src_mode */
+	/* expected source (STRICT; ignored by ANY; LATCH starts from it when set) */
+	struct rtpgw_api_ip src;
+	uint16_t src_port;
+	uint8_t rtcp;              /* enum rtpgw_flow_rtcp */
+	uint8_t n_pt_map;
+	/* egress: sent from out_local:out_port to peer:peer_port */
+	struct rtpgw_api_ip out_local; /* one of the dataplane's addresses */
+	struct rtpgw_api_ip peer;
+	uint16_t out_port;
+	uint16_t peer_port;
+	uint32_t flags;            /* RTPGW_FLOW_F_* */
+	uint32_t ssrc_out;         /* with F_SSRC_REWRITE */
+	uint32_t clock_rate;       /* RTP clock in Hz for jitter; 0 = 8000 */
+	uint32_t idle_timeout_ms;  /* event after this long without packets; 0 = never */
+	struct rtpgw_api_pt_map pt_map[RTPGW_PT_MAP_MAX];
+	uint32_t reserved;         /* 0 */
+	uint64_t cookie;           /* opaque to the dataplane, echoed in events */
+};
+static_assert(sizeof(struct rtpgw_api_flow) == 136, "api flow layout");
+
+/* FLOW_ADD / FLOW_MOD / FLOW_DEL / FLOW_GET request payload. */
+#define RTPGW_API_F_EXIST_OK 0x1   /* ADD: an identical flow already there is success */
+#define RTPGW_API_F_MISSING_OK 0x2 /* DEL/MOD: a missing flow is success (MOD: skipped) */
+
+struct rtpgw_api_flow_batch {
+	uint32_t count;
+	uint32_t flags; /* RTPGW_API_F_EXIST_OK | RTPGW_API_F_MISSING_OK */
+	struct rtpgw_api_flow flows[]; /* DEL/GET read only local/local_port */
+};
+#define RTPGW_API_FLOW_BATCH_MAX \
+	((RTPGW_API_MSG_MAX - sizeof(struct rtpgw_api_hdr) - sizeof(struct rtpgw_api_flow_batch)) / \
+	 sizeof(struct rtpgw_api_flow))
+
+/* Reply to ADD/MOD/DEL: how many were applied; on error, which one failed. */
+struct rtpgw_api_flow_batch_reply {
+	uint32_t applied;
+	uint32_t failed_index; /* valid when hdr.status < 0 */
+};
+
+/* Per flow statistics, RFC 3550 A.1 and A.8. */
+struct rtpgw_api_flow_stats {
+	uint64_t packets;      /* RTP packets relayed */
+	uint64_t octets;       /* RTP payload octets relayed */
+	uint64_t rtcp_packets; /* RTCP compound packets relayed */
+	uint64_t dropped;      /* packets hitting this flow that were dropped */
+	uint64_t last_seen_ns; /* ns since dataplane start, 0 = never */
+	uint32_t ssrc;         /* last SSRC received */
+	uint32_t ssrc_changes;
+	uint32_t pt_changes;
+	uint8_t pt;            /* last payload type received */
+	uint8_t latched;       /* LATCH mode: source latched */
+	uint16_t pad;
+	int32_t lost;          /* A.3 cumulative lost (may be negative with dups) */
+	uint32_t expected;     /* A.3 extended max - base + 1 */
+	uint32_t received;     /* packets counted by A.1 (valid sequence) */
+	uint32_t duplicates;
+	uint32_t reordered;
+	uint32_t seq_cycles;   /* A.1 cycles (wraps), shifted by 16 */
+	uint32_t seq_restarts; /* A.1 re-syncs after large jumps */
+	uint32_t jitter;       /* A.8, timestamp units */
+	struct rtpgw_api_ip latched_ip;
+	uint16_t latched_port;
+	uint16_t pad2;
+};
+
+struct rtpgw_api_flow_info {
+	struct rtpgw_api_flow flow;
+	struct rtpgw_api_flow_stats stats;
+};
+
+/* FLOW_GET reply: count then infos (one per requested key, in order). */
+struct rtpgw_api_flow_info_list {
+	uint32_t count;
+	uint32_t next; /* FLOW_LIST: cursor for the next request, 0 = done */
+	struct rtpgw_api_flow_info infos[];
+};
+
+/* FLOW_LIST request. */
+struct rtpgw_api_flow_list_req {
+	uint32_t cursor; /* 0 to start, then the reply's next */
+	uint32_t max;    /* at most this many (capped by message size) */
+};
+
+/* Drop and exception reasons. One list generates the enum, the names and
+ * the exports on both sides (VPP foreach_ip4_error). */
+#define RTPGW_FOREACH_DROP(X) \
+	X(NOT_ETHER, "frame too short or not for our MAC") \
+	X(BAD_ETHERTYPE, "ethertype not IPv4 or ARP") \
+	X(TRUNCATED, "header truncated or length fields disagree") \
+	X(BAD_IP_VERSION, "IP version or header length invalid") \
+	X(BAD_IP_CKSUM, "IPv4 header checksum invalid") \
+	X(IP_FRAGMENT, "IP fragment (media never fragments)") \
+	X(IP_OPTIONS, "IPv4 options present") \
+	X(TTL_EXPIRED, "IPv4 TTL 0 or 1") \
+	X(NOT_OURS, "destination is not one of our addresses") \
+	X(BAD_PROTO, "IP protocol not UDP or ICMP") \
+	X(BAD_UDP_CKSUM, "UDP checksum invalid") \
+	X(NO_FLOW, "no flow at this address and port") \
+	X(WRONG_SOURCE, "source does not match the flow") \
+	X(FLOW_DROP, "flow action is drop") \
+	X(BAD_RTP_VERSION, "RTP version is not 2") \
+	X(BAD_RTP, "RTP header, CSRC, extension or padding invalid") \
+	X(BAD_RTCP, "RTCP compound packet invalid (RFC 3550 6.4, A.2)") \
+	X(NO_NEXTHOP, "next hop MAC not resolved yet") \
+	X(SLOWPATH_FULL, "agent ring full") \
+	X(TX_FULL, "TX queue full")
+
+#define RTPGW_DROP_ENUM(n, d) RTPGW_DROP_##n,
+enum rtpgw_drop {
+	RTPGW_FOREACH_DROP(RTPGW_DROP_ENUM)
+	RTPGW_DROP_MAX
+};
+#undef RTPGW_DROP_ENUM
+
+/* STATS_DROPS reply: one counter per reason, summed over workers. */
+struct rtpgw_api_drops {
+	uint32_t count; /* RTPGW_DROP_MAX of the agent (may differ from ours) */
+	uint32_t pad;
+	uint64_t drops[];
+};
+
+/* STATS_WORKERS reply. */
+struct rtpgw_api_worker_stats {
+	uint32_t lcore_id;
+	uint32_t n_rxq;
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t dropped;
+	uint64_t slowpath;   /* packets handed to the agent */
+	uint64_t busy_cycles; /* cycles in loop iterations that received packets */
+	uint64_t total_cycles;
+	uint64_t polls;
+};
+
+struct rtpgw_api_worker_list {
+	uint32_t count;
+	uint32_t pad;
+	struct rtpgw_api_worker_stats workers[];
+};
+
+/* STATS_PORTS reply. */
+struct rtpgw_api_port_stats {
+	uint16_t port_id;
+	uint8_t mac[6];
+	char name[48];
+	uint64_t ipackets;
+	uint64_t opackets;
+	uint64_t ibytes;
+	uint64_t obytes;
+	uint64_t imissed;
+	uint64_t ierrors;
+	uint64_t oerrors;
+	uint64_t rx_nombuf;
+	uint64_t arp_requests_rx; /* ARP requests for our addresses answered */
+	uint64_t arp_requests_tx; /* ARP requests sent for next hops */
+	uint64_t icmp_echo;       /* ICMP echo requests answered */
+};
+
+struct rtpgw_api_port_list {
+	uint32_t count;
+	uint32_t pad;
+	struct rtpgw_api_port_stats ports[];
+};
+
+/* Events (agent -> subscribed clients). */
+#define RTPGW_API_RTCP_MAX 1500
+
+struct rtpgw_api_event_rtcp {
+	struct rtpgw_api_ip local;
+	uint16_t local_port; /* the flow's RTP port */
+	uint16_t len;        /* bytes of data */
+	uint64_t cookie;
+	uint64_t time_ns;    /* arrival, ns since dataplane start */
+	struct rtpgw_api_ip src;
+	uint16_t src_port;
+	uint16_t pad;
+	uint8_t data[];      /* the RTCP compound packet as received */
+};
+
+struct rtpgw_api_event_flow {
+	struct rtpgw_api_ip local;
+	uint16_t local_port;
+	uint16_t pad;
+	uint32_t old_ssrc;   /* SSRC_CHANGE */
+	uint32_t new_ssrc;   /* SSRC_CHANGE */
+	uint64_t cookie;
+	uint64_t idle_ns;    /* FLOW_IDLE: time since the last packet */
+};
+
+#endif /* RTPGW_API_H */

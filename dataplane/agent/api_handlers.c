@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * API request handlers: one function per message type, all running on
+ * the agent. Batches are checked whole before the first item is applied,
+ * and anything that still fails while applying is rolled back, so a
+ * failed request changes nothing (docs/API.md).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "agent/agent.h"
+#include "agent/api_msg.h"
+#include "flow/flow_spec.h"
+#include "flow/flow_table.h"
+#include "flow/nexthop.h"
+#include "worker/worker.h"
+
+#define PAYLOAD_MAX (RTPGW_API_MSG_MAX - sizeof(struct rtpgw_api_hdr))
+
+struct reply {
+	uint8_t *buf; /* payload */
+	uint32_t len;
+};
+
+static void
+ip4(struct rtpgw_api_ip *ip, uint32_t v4)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (v4 != 0) {
+		ip->family = RTPGW_AF_INET;
+		ip->v4 = v4;
+	}
+}
+
+static int
+handle_hello(struct agent *a, struct agent_client *c, const void *p, struct reply *r)
+{
+	struct rtpgw_api_hello req, *rep = (void *)r->buf;
+
+	memcpy(&req, p, sizeof(req));
+	if (req.version != RTPGW_API_VERSION)
+		return -EPROTO;
+	memset(rep, 0, sizeof(*rep));
+	rep->version = RTPGW_API_VERSION;
+	rep->n_workers = a->dp->n_workers;
+	rep->max_flows = a->dp->max_flows;
+	rep->n_flows = a->dp->flows->n_flows;
+	rep->tsc_hz = a->dp->tsc_hz;
+	snprintf(rep->name, sizeof(rep->name), "rtpgw-dataplane");
+	r->len = sizeof(*rep);
+	c->hello = true;
+	return 0;
+}
+
+static int
+handle_addr_list(struct agent *a, struct reply *r)
+{
+	struct rtpgw_api_addr_list *l = (void *)r->buf;
+	const struct dataplane *dp = a->dp;
+
+	l->count = dp->n_addrs;
+	l->pad = 0;
+	for (uint16_t i = 0; i < dp->n_addrs; i++) {
+		struct rtpgw_api_addr *e = &l->addrs[i];
+		const struct dp_addr *d = &dp->addrs[i];
+
+		memset(e, 0, sizeof(*e));
+		ip4(&e->ip, d->ip);
+		e->prefix_len = d->prefix_len;
+		e->port_id = d->port_id;
+		ip4(&e->gateway, d->gateway);
+		memcpy(e->mac, &dp->ports[d->port_id].mac, 6);
+	}
+	r->len = sizeof(*l) + dp->n_addrs * sizeof(l->addrs[0]);
+	return 0;
+}
+
+/* Index in the batch of the first item with the same key as item i, or i. */
+static uint32_t
+batch_first_key(const struct rtpgw_api_flow_batch *b, uint32_t i)
+{
+	for (uint32_t j = 0; j < i; j++)
+		if (b->flows[j].local.v4 == b->flows[i].local.v4 &&
+		    b->flows[j].local_port == b->flows[i].local_port)
+			return j;
+	return i;
+}
+
+static int
+flow_key(const struct dataplane *dp, const struct rtpgw_api_flow *s, uint16_t *ai)
+{
+	int i;
+
+	if (s->local.family != RTPGW_AF_INET)
+		return s->local.family == RTPGW_AF_INET6 ? -EAFNOSUPPORT : -EINVAL;
+	if (s->local_port == 0)
+		return -EINVAL;
+	i = dp_addr_index(dp, s->local.v4);
+	if (i < 0)
+		return -EADDRNOTAVAIL;
+	*ai = (uint16_t)i;
+	return 0;
+}
+
+static uint16_t
+port_plus_one(uint16_t nbo)
+{
+	return rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(nbo) + 1));
+}
+
+/* Would adding spec collide with the table (ignoring flow `self`)? */
+static int
+slot_conflict(const struct flow_table *t, uint16_t ai, const struct rtpgw_api_flow *s,
+	      const struct flow *self)
+{
+	const struct flow *f = flow_table_get(t, ai, s->local_port);
+
+	if (f != NULL && f != self)
+		return -EEXIST;
+	if (s->rtcp == RTPGW_RTCP_COMPANION) {
+		f = flow_table_get(t, ai, port_plus_one(s->local_port));
+		if (f != NULL && f != self)
+			return -EEXIST;
+	}
+	return 0;
+}
+
+static void
+kick_nexthop(struct agent *a, struct flow *f)
+{
+	if (f->nh != NULL && !nexthop_resolved(f->nh))
+		slowpath_nexthop_kick(a, f->nh);
+}
+
+/* Keys added by the request being handled (agent only), for rollback. */
+static struct {
+	uint16_t ai;
+	uint16_t port;
+} added[RTPGW_API_FLOW_BATCH_MAX];
+
+static int
+handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t flags,
+		struct rtpgw_api_flow_batch_reply *rep)
+{
+	struct dataplane *dp = a->dp;
+	struct flow_table *t = dp->flows;
+	uint32_t n_new = 0, applied = 0;
+	uint16_t ai;
+	int rc;
+
+	/* Check the whole batch first. */
+	for (uint32_t i = 0; i < b->count; i++) {
+		const struct rtpgw_api_flow *s = &b->flows[i];
+		const struct flow *cur;
+
+		rep->failed_index = i;
+		rc = flow_spec_check(dp, s, &ai);
+		if (rc < 0)
+			return rc;
+		if (batch_first_key(b, i) != i)
+			return -EEXIST;
+		cur = flow_table_get(t, ai, s->local_port);
+		if (cur != NULL && (flags & RTPGW_API_F_EXIST_OK) && cur->rtp_port == s->local_port &&
+		    flow_spec_equal(&cur->spec, s))
+			continue;
+		rc = slot_conflict(t, ai, s, NULL);
+		if (rc < 0)
+			return rc;
+		/* Companion slots of two new flows in the same batch. */
+		if (s->rtcp == RTPGW_RTCP_COMPANION) {
+			for (uint32_t j = 0; j < i; j++) {
+				const struct rtpgw_api_flow *o = &b->flows[j];
+
+				if (o->local.v4 == s->local.v4 &&
+				    (o->local_port == port_plus_one(s->local_port) ||
+				     (o->rtcp == RTPGW_RTCP_COMPANION &&
+				      port_plus_one(o->local_port) == s->local_port)))
+					return -EEXIST;
+			}
+		}
+		n_new++;
+	}
+	if (n_new > t->n_free_ids || 2 * n_new > t->n_free_objs) {
+		rep->failed_index = 0;
+		return -ENOSPC;
+	}
+
+	for (uint32_t i = 0; i < b->count; i++) {
+		const struct rtpgw_api_flow *s = &b->flows[i];
+		const struct flow *cur;
+		struct flow *f;
+
+		rep->failed_index = i;
+		flow_spec_check(dp, s, &ai);
+		cur = flow_table_get(t, ai, s->local_port);
+		if (cur != NULL && flow_spec_equal(&cur->spec, s))
+			continue; /* EXIST_OK, checked above */
+		f = flow_table_obj_get(t);
+		rc = -ENOSPC;
+		if (f == NULL)
+			goto rollback;
+		rc = flow_spec_resolve(dp, s, f);
+		if (rc == 0) {
+			f->added_tsc = rte_rdtsc();
+			rc = flow_table_add(t, ai, f);
+		}
+		if (rc < 0) {
+			flow_spec_release(f);
+			flow_table_obj_put(t, f);
+			goto rollback;
+		}
+		kick_nexthop(a, f);
+		added[applied].ai = ai;
+		added[applied].port = s->local_port;
+		applied++;
+	}
+	rep->applied = applied;
+	return 0;
+
+rollback:
+	/* Undo what this request added, so that it changes nothing. */
+	for (uint32_t j = 0; j < applied; j++)
+		flow_table_del(t, added[j].ai, added[j].port);
+	flow_table_sync(t);
+	rep->applied = 0;
+	return rc;
+}
+
+static int
+handle_flow_mod(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t flags,
+		struct rtpgw_api_flow_batch_reply *rep)
+{
+	struct dataplane *dp = a->dp;
+	struct flow_table *t = dp->flows;
+	uint32_t applied = 0;
+	uint16_t ai;
+	int rc;
+
+	for (uint32_t i = 0; i < b->count; i++) {
+		const struct rtpgw_api_flow *s = &b->flows[i];
+		const struct flow *cur;
+
+		rep->failed_index = i;
+		rc = flow_spec_check(dp, s, &ai);
+		if (rc < 0)
+			return rc;
+		if (batch_first_key(b, i) != i)
+			return -EEXIST;
+		cur = flow_table_get(t, ai, s->local_port);
+		if (cur == NULL || cur->rtp_port != s->local_port) {
+			if (flags & RTPGW_API_F_MISSING_OK)
+				continue;
+			return -ENOENT;
+		}
+		rc = slot_conflict(t, ai, s, cur);
+		if (rc < 0)
+			return rc;
+	}
+	if (b->count > t->n_free_objs) {
+		rep->failed_index = 0;
+		return -ENOSPC;
+	}
+	for (uint32_t i = 0; i < b->count; i++) {
+		const struct rtpgw_api_flow *s = &b->flows[i];
+		struct flow *cur, *nf;
+
+		rep->failed_index = i;
+		flow_spec_check(dp, s, &ai);
+		cur = flow_table_get(t, ai, s->local_port);
+		if (cur == NULL || cur->rtp_port != s->local_port)
+			continue; /* MISSING_OK */
+		nf = flow_table_obj_get(t);
+		rc = nf != NULL ? flow_spec_resolve(dp, s, nf) : -ENOSPC;
+		if (rc == 0) {
+			nf->added_tsc = cur->added_tsc;
+			rc = flow_table_mod(t, ai, nf);
+		}
+		if (rc < 0) {
+			/* Only a route or next-hop failure gets here; the
+			 * items before stay modified, reported in applied. */
+			if (nf != NULL) {
+				flow_spec_release(nf);
+				flow_table_obj_put(t, nf);
+			}
+			flow_table_sync(t);
+			rep->applied = applied;
+			return rc;
+		}
+		kick_nexthop(a, nf);
+		applied++;
+	}
+	flow_table_sync(t);
+	rep->applied = applied;
+	return 0;
+}
+
+static int
+handle_flow_del(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t flags,
+		struct rtpgw_api_flow_batch_reply *rep)
+{
+	struct flow_table *t = a->dp->flows;
+	uint32_t applied = 0;
+	uint16_t ai;
+	int rc;
+
+	for (uint32_t i = 0; i < b->count; i++) {
+		const struct flow *cur;
+
+		rep->failed_index = i;
+		rc = flow_key(a->dp, &b->flows[i], &ai);
+		if (rc < 0)
+			return rc;
+		cur = flow_table_get(t, ai, b->flows[i].local_port);
+		if ((cur == NULL || cur->rtp_port != b->flows[i].local_port) &&
+		    !(flags & RTPGW_API_F_MISSING_OK) && batch_first_key(b, i) == i)
+			return -ENOENT;
+	}
+	for (uint32_t i = 0; i < b->count; i++) {
+		flow_key(a->dp, &b->flows[i], &ai);
+		if (flow_table_del(t, ai, b->flows[i].local_port) == 0)
+			applied++;
+	}
+	/* One grace period for the whole batch. */
+	flow_table_sync(t);
+	rep->applied = applied;
+	return 0;
+}
+
+static void
+fill_info(const struct agent *a, const struct flow *f, struct rtpgw_api_flow_info *info)
+{
+	const struct flow_state *st = flow_table_state(a->dp->flows, f);
+	struct rtpgw_api_flow_stats *s = &info->stats;
+
+	info->flow = f->spec;
+	memset(s, 0, sizeof(*s));
+	s->packets = st->packets;
+	s->octets = st->octets;
+	s->rtcp_packets = st->rtcp_packets;
+	s->dropped = st->dropped;
+	s->last_seen_ns = st->last_tsc ? dp_tsc_to_ns(a->dp, st->last_tsc) : 0;
+	s->ssrc = st->ssrc;
+	s->ssrc_changes = st->ssrc_changes;
+	s->pt_changes = st->pt_changes;
+	s->pt = st->pt;
+	s->latched = st->latched;
+	if (st->ssrc_valid) {
+		s->lost = rtp_stats_lost(&st->rtp);
+		s->expected = rtp_stats_expected(&st->rtp);
+	}
+	s->received = st->rtp.received;
+	s->duplicates = st->rtp.duplicates;
+	s->reordered = st->rtp.reordered;
+	s->seq_cycles = st->rtp.cycles;
+	s->seq_restarts = st->rtp.restarts;
+	s->jitter = rtp_stats_jitter_units(&st->rtp);
+	if (st->latched) {
+		ip4(&s->latched_ip, st->latched_ip);
+		s->latched_port = st->latched_port;
+	}
+}
+
+static int
+handle_flow_get(struct agent *a, const struct rtpgw_api_flow_batch *b, struct reply *r)
+{
+	struct rtpgw_api_flow_info_list *l = (void *)r->buf;
+	struct flow_table *t = a->dp->flows;
+	uint16_t ai;
+	int rc;
+
+	if (sizeof(*l) + (size_t)b->count * sizeof(l->infos[0]) > PAYLOAD_MAX)
+		return -EMSGSIZE;
+	for (uint32_t i = 0; i < b->count; i++) {
+		const struct flow *f;
+
+		rc = flow_key(a->dp, &b->flows[i], &ai);
+		if (rc < 0)
+			return rc;
+		f = flow_table_get(t, ai, b->flows[i].local_port);
+		if (f == NULL || f->rtp_port != b->flows[i].local_port)
+			return -ENOENT;
+		fill_info(a, f, &l->infos[i]);
+	}
+	l->count = b->count;
+	l->next = 0;
+	r->len = sizeof(*l) + b->count * sizeof(l->infos[0]);
+	return 0;
+}
+
+static int
+handle_flow_list(struct agent *a, const void *p, struct reply *r)
+{
+	struct rtpgw_api_flow_info_list *l = (void *)r->buf;
+	struct rtpgw_api_flow_list_req req;
+	uint32_t cap = (PAYLOAD_MAX - sizeof(*l)) / sizeof(l->infos[0]);
+	uint32_t n = 0, cursor;
+	uint16_t ai;
+
+	memcpy(&req, p, sizeof(req));
+	if (req.max != 0 && req.max < cap)
+		cap = req.max;
+	cursor = req.cursor;
+	while (n < cap) {
+		const struct flow *f = flow_table_next(a->dp->flows, &cursor, &ai);
+
+		if (f == NULL) {
+			cursor = 0;
+			break;
+		}
+		fill_info(a, f, &l->infos[n++]);
+	}
+	/* Nothing left after the last one returned: say so now. */
+	if (cursor != 0) {
+		uint32_t probe = cursor;
+
+		if (flow_table_next(a->dp->flows, &probe, &ai) == NULL)
+			cursor = 0;
+	}
+	l->count = n;
+	l->next = cursor;
+	r->len = sizeof(*l) + n * sizeof(l->infos[0]);
+	return 0;
+}
+
+static int
+handle_stats_ports(struct agent *a, struct reply *r)
+{
+	struct rtpgw_api_port_list *l = (void *)r->buf;
+	const struct dataplane *dp = a->dp;
+
+	l->count = dp->n_ports;
+	l->pad = 0;
+	for (uint16_t i = 0; i < dp->n_ports; i++) {
+		uint16_t pid = dp->port_ids[i];
+		const struct dp_port *p = &dp->ports[pid];
+		struct rtpgw_api_port_stats *e = &l->ports[i];
+		struct rte_eth_stats es;
+
+		memset(e, 0, sizeof(*e));
+		e->port_id = pid;
+		memcpy(e->mac, &p->mac, 6);
+		rte_eth_dev_get_name_by_port(pid, e->name);
+		if (rte_eth_stats_get(pid, &es) == 0) {
+			e->ipackets = es.ipackets;
+			e->opackets = es.opackets;
+			e->ibytes = es.ibytes;
+			e->obytes = es.obytes;
+			e->imissed = es.imissed;
+			e->ierrors = es.ierrors;
+			e->oerrors = es.oerrors;
+			e->rx_nombuf = es.rx_nombuf;
+		}
+		e->arp_requests_rx = p->slow.arp_requests_rx;
+		e->arp_requests_tx = p->slow.arp_requests_tx;
+		e->icmp_echo = p->slow.icmp_echo;
+	}
+	r->len = sizeof(*l) + dp->n_ports * sizeof(l->ports[0]);
+	return 0;
+}
+
+static int
+handle_stats_workers(struct agent *a, struct reply *r)
+{
+	struct rtpgw_api_worker_list *l = (void *)r->buf;
+	const struct dataplane *dp = a->dp;
+
+	l->count = dp->n_workers;
+	l->pad = 0;
+	for (uint16_t i = 0; i < dp->n_workers; i++) {
+		const struct worker *w = dp->workers[i];
+		struct rtpgw_api_worker_stats *e = &l->workers[i];
+		uint64_t dropped = 0;
+
+		for (unsigned int k = 0; k < RTPGW_DROP_MAX; k++)
+			dropped += w->stats.drops[k];
+		memset(e, 0, sizeof(*e));
+		e->lcore_id = w->lcore_id;
+		e->n_rxq = w->n_rxq;
+		e->rx_packets = w->stats.rx;
+		e->tx_packets = w->stats.tx;
+		e->dropped = dropped;
+		e->slowpath = w->stats.slowpath;
+		e->busy_cycles = w->stats.busy_cycles;
+		e->total_cycles = w->stats.total_cycles;
+		e->polls = w->stats.polls;
+	}
+	r->len = sizeof(*l) + dp->n_workers * sizeof(l->workers[0]);
+	return 0;
+}
+
+static int
+handle_stats_drops(struct agent *a, struct reply *r)
+{
+	struct rtpgw_api_drops *d = (void *)r->buf;
+
+	d->count = RTPGW_DROP_MAX;
+	d->pad = 0;
+	for (unsigned int k = 0; k < RTPGW_DROP_MAX; k++) {
+		d->drops[k] = 0;
+		for (uint16_t i = 0; i < a->dp->n_workers; i++)
+			d->drops[k] += a->dp->workers[i]->stats.drops[k];
+	}
+	r->len = sizeof(*d) + RTPGW_DROP_MAX * sizeof(d->drops[0]);
+	return 0;
+}
+
+static int
+dispatch(struct agent *a, struct agent_client *c, const struct rtpgw_api_hdr *h, const void *p,
+	 struct reply *r)
+{
+	const struct rtpgw_api_flow_batch *b = p;
+	struct rtpgw_api_flow_batch_reply *br = (void *)r->buf;
+	int rc;
+
+	switch (h->type) {
+	case RTPGW_API_HELLO:
+		return handle_hello(a, c, p, r);
+	case RTPGW_API_ADDR_LIST:
+		return handle_addr_list(a, r);
+	case RTPGW_API_FLOW_ADD:
+	case RTPGW_API_FLOW_MOD:
+	case RTPGW_API_FLOW_DEL:
+		if (b->flags & ~(RTPGW_API_F_EXIST_OK | RTPGW_API_F_MISSING_OK))
+			return -EINVAL;
+		memset(br, 0, sizeof(*br));
+		r->len = sizeof(*br);
+		if (h->type == RTPGW_API_FLOW_ADD)
+			rc = handle_flow_add(a, b, b->flags, br);
+		else if (h->type == RTPGW_API_FLOW_MOD)
+			rc = handle_flow_mod(a, b, b->flags, br);
+		else
+			rc = handle_flow_del(a, b, b->flags, br);
+		return rc;
+	case RTPGW_API_FLOW_GET:
+		return handle_flow_get(a, b, r);
+	case RTPGW_API_FLOW_LIST:
+		return handle_flow_list(a, p, r);
+	case RTPGW_API_STATS_PORTS:
+		return handle_stats_ports(a, r);
+	case RTPGW_API_STATS_WORKERS:
+		return handle_stats_workers(a, r);
+	case RTPGW_API_STATS_DROPS:
+		return handle_stats_drops(a, r);
+	case RTPGW_API_EVENTS_SUBSCRIBE:
+		c->events = true;
+		return 0;
+	default:
+		return -ENOTSUP;
+	}
+}
+
+size_t
+api_handle(struct agent *a, struct agent_client *c, const void *req, size_t len, void *reply)
+{
+	struct rtpgw_api_hdr *rh = reply;
+	struct rtpgw_api_hdr h;
+	struct reply r = {.buf = (uint8_t *)(rh + 1), .len = 0};
+	int rc;
+
+	a->stats.api_requests++;
+	memset(&h, 0, sizeof(h));
+	if (len >= sizeof(h))
+		memcpy(&h, req, sizeof(h));
+	rc = api_msg_check(req, len, c->hello);
+	if (rc == 0)
+		rc = dispatch(a, c, &h, (const uint8_t *)req + sizeof(h), &r);
+	if (rc < 0) {
+		a->stats.api_errors++;
+		/* Batch replies keep their applied/failed_index payload. */
+		if (!(h.type == RTPGW_API_FLOW_ADD || h.type == RTPGW_API_FLOW_MOD ||
+		      h.type == RTPGW_API_FLOW_DEL) ||
+		    r.len != sizeof(struct rtpgw_api_flow_batch_reply))
+			r.len = 0;
+	}
+	api_msg_reply_hdr(rh, &h, rc, r.len);
+	return sizeof(*rh) + r.len;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A flow as the fast path sees it. Control's struct rtpgw_api_flow is
+ * resolved once by the agent (flow_spec.c) into a struct flow: addresses
+ * and ports in network order, the egress port, the next hop, the payload
+ * type map as a table. Workers apply it blindly.
+ *
+ * Memory-ordering protocol:
+ * - struct flow is immutable once published in the table: the agent fills
+ *   it, then stores its pointer with release semantics; workers load the
+ *   pointer (acquire) and read it until their next quiescent state. MOD
+ *   publishes a new struct flow with the same id and frees the old one
+ *   after rte_rcu_qsbr_synchronize; DEL unlinks, synchronizes, frees.
+ * - struct flow_state (indexed by flow id) survives MOD. It is written
+ *   only by the worker receiving the flow's packets (RSS keeps a 5-tuple on
+ *   one queue; a latched source that moves to another queue may race on
+ *   statistics, never on memory safety) and read, unlocked, by the agent.
+ *   The agent resets it only after the flow is unlinked and synchronized.
+ */
+#ifndef RTPGW_FLOW_H
+#define RTPGW_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include <rtpgw_api.h>
+
+#include "rtp/rtp_stats.h"
+
+struct nexthop;
+
+struct flow {
+	/* hot: read per packet by workers, one cache line */
+	uint8_t action;    /* enum rtpgw_flow_action */
+	uint8_t src_mode;  /* enum rtpgw_flow_src_mode */
+	uint8_t rtcp_mode; /* enum rtpgw_flow_rtcp */
+	uint8_t egress_port;
+	uint32_t flags;    /* RTPGW_FLOW_F_* */
+	uint16_t rtp_port;  /* local port of RTP, network order */
+	uint16_t rtcp_port; /* local port of RTCP (companion), network order */
+	uint16_t src_port;  /* expected source port, network order */
+	uint16_t out_port;  /* egress source port, network order */
+	uint16_t peer_port; /* egress destination port, network order */
+	uint16_t out_rtcp_port;  /* network order */
+	uint16_t peer_rtcp_port; /* network order */
+	uint16_t pad;
+	uint32_t src_ip;   /* expected source, network order */
+	uint32_t out_ip;   /* network order */
+	uint32_t peer_ip;  /* network order */
+	uint32_t ssrc_out; /* host order */
+	uint32_t id;       /* index of the flow's state */
+	uint32_t out_addr_idx; /* local address index of out_ip */
+	struct nexthop *nh; /* never NULL for RELAY flows */
+	uint64_t ts_mult;  /* RTP clock units per TSC tick, << 32 */
+	/* warm: payload type map, read with F_PT_MAP */
+	uint8_t pt_map[128];
+	/* cold: agent only */
+	uint64_t added_tsc; /* install time, kept across MOD (idle timeout) */
+	struct rtpgw_api_flow spec; /* what control asked for (GET/LIST) */
+} __rte_cache_aligned;
+
+#define FLOW_TS_MULT_SHIFT 32
+
+struct flow_state {
+	/* worker: rw; agent: ro (reset when the id is free) */
+	uint64_t packets;
+	uint64_t octets;
+	uint64_t rtcp_packets;
+	uint64_t dropped;
+	uint64_t last_tsc;     /* TSC of the last packet accepted, 0 = never */
+	uint32_t latched_ip;   /* network order */
+	uint16_t latched_port; /* network order, the RTP port */
+	uint8_t latched;
+	uint8_t ssrc_valid;
+	uint32_t ssrc;         /* host order */
+	uint32_t ssrc_changes;
+	uint32_t pt_changes;
+	uint8_t pt;
+	uint8_t out_valid;     /* F_SEQ_CONTINUOUS: last_out_* hold values */
+	uint16_t seq_off;      /* added to received seq */
+	uint16_t last_out_seq;
+	uint16_t pad;
+	uint32_t ts_off;       /* added to received ts */
+	uint32_t last_out_ts;
+	uint64_t last_out_tsc;
+	struct rtp_stats rtp;
+	/* agent: rw; worker: none */
+	uint64_t idle_reported_tsc; /* last_tsc value already reported idle */
+} __rte_cache_aligned;
+
+#endif /* RTPGW_FLOW_H */
