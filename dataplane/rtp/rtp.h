@@ -30,10 +30,13 @@ struct rtp_info {
 
 /*
  * Parse and validate an RTP header (RFC 3550 5.1, A.1 validity checks that
- * need no state): version 2, CSRC list, header extension (5.3.1) and
+ * need no state): version 2, second octet not an RTCP SR or RR type (200,
+ * 201: marker + PT 72/73), CSRC list, header extension (5.3.1) and
  * padding (last octet counts padding, must be >= 1 and fit) inside len.
- * Returns 0, -EPROTONOSUPPORT for a version other than 2, -EBADMSG for any
- * other malformation (nothing written to *info then).
+ * len must be 12..65535 (the uint16_t fields). Any alignment of buf.
+ * Returns 0, -EPROTONOSUPPORT for a version other than 2 (checked once the
+ * 12-octet fixed header is there), -EBADMSG for any other malformation
+ * (nothing written to *info then).
  */
 int rtp_parse(const uint8_t *buf, uint32_t len, struct rtp_info *info);
 

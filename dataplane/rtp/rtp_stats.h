@@ -36,22 +36,34 @@ struct rtp_stats {
 	uint8_t jitter_valid;  /* transit holds a sample */
 };
 
-/* A.1 init_seq: start tracking from seq (counts it as received). */
+/*
+ * A.1 init_seq for a new source, from its first packet: counts that packet
+ * as received (base_seq = seq) and puts the source on probation for
+ * MIN_SEQUENTIAL - 1 more packets. Unlike A.1, which re-bases on the last
+ * packet of the probation run, the whole run is counted, so a clean stream
+ * of N packets reports N received and 0 lost. Clears all counters.
+ */
 void rtp_stats_init(struct rtp_stats *s, uint16_t seq);
 
 /*
- * A.1 update_seq for one packet. Call rtp_stats_init first for a new
- * source (probation then runs as in A.1 with MIN_SEQUENTIAL). Returns true
- * when the packet is valid per A.1 (it is counted), false when the source
- * is still on probation or the jump was too large (the second packet of a
- * large jump restarts tracking and counts one restart). Duplicates and
- * reorders within the window are counted and return true.
+ * A.1 update_seq for every packet after the first. Call rtp_stats_init
+ * first for a new source (probation then runs as in A.1 with
+ * MIN_SEQUENTIAL). Returns true when the packet is valid per A.1, false
+ * when the source is still on probation or the packet made a large jump.
+ * The next packet of a large jump (bad_seq) restarts tracking as in A.1:
+ * it returns true, counts one restart, is the new base_seq and makes the
+ * next A.8 sample only set transit. A packet equal to max_seq or marked in
+ * the window is a duplicate (returns true, counted in duplicates, not in
+ * received); an earlier unmarked one within MAX_MISORDER is reordered
+ * (counted in reordered and received; beyond the 64-packet window
+ * duplicates cannot be told apart and count as reordered).
  */
 bool rtp_stats_update(struct rtp_stats *s, uint16_t seq);
 
 /*
  * A.8: rtp_ts is the packet's RTP timestamp, arrival the arrival time in
- * the same clock units (any origin, wrapping modulo 2^32).
+ * the same clock units (any origin, wrapping modulo 2^32). The first sample
+ * (jitter_valid clear) only sets transit; jitter saturates at UINT32_MAX.
  */
 void rtp_stats_jitter(struct rtp_stats *s, uint32_t rtp_ts, uint32_t arrival);
 
