@@ -263,7 +263,7 @@ main(int argc, char **argv)
 	}
 	fflush(stdout);
 	while (!dp.quit)
-		agent_poll(agent, 10);
+		agent_poll(agent, 1);
 	printf("rtpgw-dataplane: stopping\n");
 	dp_stop(&dp);
 	agent_destroy(agent);

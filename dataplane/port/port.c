@@ -11,6 +11,26 @@
 
 #include "port/port.h"
 
+/* Steer RSS to queues 0..n_workers-1 only. */
+static int
+reta_workers_only(uint16_t port_id, const struct rte_eth_dev_info *info, uint16_t n_workers)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+	uint16_t size = info->reta_size;
+
+	if (size == 0 || size > RTE_ETH_RSS_RETA_SIZE_512)
+		return 0;
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = i % n_workers;
+	}
+	/* Applied after start by drivers that need it; failure is not fatal
+	 * here: the agent drains its queue whatever lands there. */
+	rte_eth_dev_rss_reta_update(port_id, reta, size);
+	return 0;
+}
+
 int
 port_configure(struct dataplane *dp, uint16_t port_id)
 {
@@ -51,6 +71,15 @@ port_configure(struct dataplane *dp, uint16_t port_id)
 		}
 	}
 	rc = rte_eth_dev_configure(port_id, nrx, ntx, &conf);
+	if (rc < 0 && nrx < ntx && info.max_rx_queues >= ntx) {
+		/* Some drivers (net_tap) want as many RX as TX queues: the
+		 * extra RX queue is the agent's, which drains it (RSS, when
+		 * used, is steered to the workers' queues only). */
+		nrx = ntx;
+		rc = rte_eth_dev_configure(port_id, nrx, ntx, &conf);
+		if (rc == 0 && conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS)
+			rc = reta_workers_only(port_id, &info, dp->n_workers);
+	}
 	if (rc < 0) {
 		fprintf(stderr, "port %u: configure: %s\n", port_id, rte_strerror(-rc));
 		return rc;

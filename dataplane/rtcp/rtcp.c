@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "rtcp.h"
@@ -99,8 +100,8 @@ rtcp_packet_bounds(const uint8_t *buf, uint32_t len, uint32_t *plen, uint32_t *b
  * packet types in 192..223 (RFC 5761 4) and, for SR and RR, that the
  * reception report count fits the length without padding (6.4.1, 6.4.2).
  */
-int
-rtcp_validate(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum)
+static int
+rtcp_check(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum, bool reduced_ok)
 {
 	struct rtcp_summary s = {0};
 	uint32_t off, plen, body;
@@ -118,7 +119,7 @@ rtcp_validate(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum)
 		rc = buf[off] & 0x1f;
 		if (pt < RTCP_PT_FIRST || pt > RTCP_PT_LAST)
 			return -EBADMSG;
-		if (off == 0 && pt != RTCP_SR && pt != RTCP_RR)
+		if (off == 0 && pt != RTCP_SR && pt != RTCP_RR && !reduced_ok)
 			return -EBADMSG;
 
 		switch (pt) {
@@ -154,6 +155,25 @@ rtcp_validate(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum)
 	if (sum != NULL)
 		*sum = s;
 	return 0;
+}
+
+int
+rtcp_validate(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum)
+{
+	return rtcp_check(buf, len, sum, false);
+}
+
+/*
+ * What a relay forwards: every check of rtcp_validate except the first
+ * packet's type. RFC 5506 3.1 allows reduced-size (non-compound) RTCP, and
+ * endpoints send it in practice (baresip's lone APP keepalives, BYE+SDES
+ * without a report in front); a relay that dropped them would break the
+ * endpoints' own session handling.
+ */
+int
+rtcp_validate_relay(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum)
+{
+	return rtcp_check(buf, len, sum, true);
 }
 
 /* Rewrite the SSRC at p if it is from (and from differs from to). */

@@ -44,6 +44,13 @@ struct rtcp_summary {
 int rtcp_validate(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum);
 
 /*
+ * rtcp_validate without the first-packet rule: RFC 5506 reduced-size
+ * packets (a lone APP, BYE+SDES, feedback) pass; every structural check
+ * stays. This is what the relay forwards.
+ */
+int rtcp_validate_relay(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum);
+
+/*
  * Translate SSRCs in a validated compound packet, in place (RFC 3550 7.2
  * translator behaviour). SSRCs identifying the sender (SR/RR sender, SDES
  * chunks, BYE list, APP, XR sender, RTPFB/PSFB packet sender) equal to

@@ -277,7 +277,7 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 }
 
 /*
- * RTCP: validate (RFC 3550 6.1, A.2), copy to the agent when asked, and
+ * RTCP: validate (RFC 3550 6.1, A.2; RFC 5506 reduced size allowed), copy to the agent when asked, and
  * translate SSRCs when the flow rewrites them (RFC 3550 7.2). Report
  * blocks speak of the stream this endpoint receives: the reverse flow at
  * our egress (out_ip, out_port), whose rewritten SSRC maps back to the
@@ -287,7 +287,7 @@ static inline unsigned int
 rtcp_process(struct worker *w, struct rte_mbuf *m, const struct flow *f, struct flow_state *st,
 	     struct pkt_hdrs *h, bool *full_ck)
 {
-	if (unlikely(rtcp_validate(h->l5, h->l5_len, NULL) != 0))
+	if (unlikely(rtcp_validate_relay(h->l5, h->l5_len, NULL) != 0))
 		return RTPGW_DROP_BAD_RTCP;
 	st->rtcp_packets++;
 	if (f->flags & RTPGW_FLOW_F_RTCP_EVENTS) {

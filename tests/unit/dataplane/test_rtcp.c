@@ -381,6 +381,32 @@ compound_must_start_with_sr_or_rr(void **state)
 	assert_int_equal(validate_exact(b.buf, b.len, NULL), -EBADMSG);
 }
 
+/* What the relay forwards: reduced-size packets pass, broken ones do not. */
+static void
+relay_validation_accepts_reduced_size(void **state)
+{
+	static const uint32_t one[] = {SSRC_A};
+	struct builder b = {0};
+
+	(void)state;
+	add_bye(&b, one, 1, NULL);
+	add_sdes(&b, one, 1, "x");
+	assert_int_equal(rtcp_validate_relay(b.buf, b.len, NULL), 0);
+	assert_int_equal(rtcp_validate(b.buf, b.len, NULL), -EBADMSG);
+	/* A cut inside the second packet is still refused. */
+	assert_int_equal(rtcp_validate_relay(b.buf, b.len - 4, NULL), -EBADMSG);
+
+	memset(&b, 0, sizeof(b));
+	add_app(&b, SSRC_A);
+	assert_int_equal(rtcp_validate_relay(b.buf, b.len, NULL), 0);
+	b.buf[0] = (uint8_t)((b.buf[0] & 0x3f) | 0x40); /* version 1 */
+	assert_int_equal(rtcp_validate_relay(b.buf, b.len, NULL), -EBADMSG);
+
+	memset(&b, 0, sizeof(b));
+	add_fb(&b, RTCP_PSFB, 1, SSRC_A, SSRC_B);
+	assert_int_equal(rtcp_validate_relay(b.buf, b.len, NULL), 0);
+}
+
 static void
 validate_rejects_version_other_than_2(void **state)
 {
@@ -1008,6 +1034,7 @@ main(void)
 		cmocka_unit_test(validate_accepts_empty_rr),
 		cmocka_unit_test(validate_counts_every_packet_type),
 		cmocka_unit_test(compound_must_start_with_sr_or_rr),
+		cmocka_unit_test(relay_validation_accepts_reduced_size),
 		cmocka_unit_test(validate_rejects_version_other_than_2),
 		cmocka_unit_test(validate_rejects_types_outside_rtcp_range),
 		cmocka_unit_test(padding_only_on_last_packet),
