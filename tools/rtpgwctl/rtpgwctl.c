@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * rtpgwctl, the operator's command line client of the dataplane's API
+ * socket: global options, the command table and the exit-code contract
+ * (0 success, 1 the dataplane or the transport failed, 2 usage). The
+ * commands live in ctl_stats.c, ctl_flow.c and ctl_events.c; the wire
+ * client in api_client.c is the same one other processes reuse.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "flow_args.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct ctl *ctl, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"hello", ctl_stats_hello},	{"addrs", ctl_stats_addrs}, {"ports", ctl_stats_ports},
+	{"workers", ctl_stats_workers}, {"drops", ctl_stats_drops}, {"stats", ctl_stats_all},
+	{"flows", ctl_flow_list},	{"flow", ctl_flow_cmd},	    {"events", ctl_events_stream},
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: rtpgwctl [-s SOCK] [--json] [--timeout SEC] COMMAND\n"
+		"\n"
+		"Options (before COMMAND):\n"
+		"  -s, --socket SOCK   API socket (default " RTPGW_API_SOCK_DEFAULT ")\n"
+		"  -j, --json          one JSON document per line on stdout\n"
+		"  -t, --timeout SEC   wait this long for each reply (default %d)\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Commands:\n"
+		"  hello                       dataplane version, workers, flows\n"
+		"  addrs                       local media addresses\n"
+		"  ports                       port counters, ARP and ICMP\n"
+		"  workers                     worker counters and busy%%\n"
+		"  drops                       non-zero drop reasons (--json: all)\n"
+		"  stats                       ports, workers and drops\n"
+		"  flows                       every flow with its statistics\n"
+		"  flow get IP:PORT...         one or more flows in detail\n"
+		"  flow add SPEC               install a flow\n"
+		"  flow mod SPEC               change a flow, keeping its statistics\n"
+		"  flow del IP:PORT... [missing-ok]\n"
+		"  flow add-batch FILE [exist-ok]\n"
+		"                              one SPEC per line, '#' comments, '-' = stdin\n"
+		"  events [--count N] [--duration SEC]\n"
+		"                              RTCP, flow idle and SSRC change events\n"
+		"\n"
+		"SPEC = LOCAL_IP:PORT to PEER_IP:PORT from OUT_IP:OUT_PORT\n"
+		"       [src IP:PORT] [mode strict|latch|any] [rtcp none|companion|mux]\n"
+		"       [ssrc 0xHEX] [continuous] [ptmap IN:OUT]... [rate HZ] [idle MS]\n"
+		"       [cookie N] [drop] [rtcp-events] [exist-ok (add)] [missing-ok (mod)]\n"
+		"  defaults: relay, mode strict with src else latch, rtcp none, rate %d;\n"
+		"  at most %d ptmap; to/from optional with drop; IPv4 only.\n"
+		"\n"
+		"Times like LAST_SEEN are t+seconds since the dataplane started.\n"
+		"Exit status: 0 ok, 1 dataplane or connection error, 2 usage error.\n",
+		CTL_TIMEOUT_DEFAULT_MS / 1000, FLOW_ARGS_RATE_DEFAULT, RTPGW_PT_MAP_MAX);
+}
+
+/* Global options written after the command are a common slip: say so. */
+static int
+check_misplaced_option(const struct ctl *ctl, int argc, char **argv)
+{
+	static const char *const globals[] = {"-s", "--socket", "-j", "--json", "-t", "--timeout"};
+	size_t k;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		for (k = 0; k < sizeof(globals) / sizeof(globals[0]); k++)
+			if (strcmp(argv[i], globals[k]) == 0)
+				return ctl_usage_error(ctl, "option '%s' goes before the command",
+						       argv[i]);
+	return CTL_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ctl ctl = {
+		.sock_path = RTPGW_API_SOCK_DEFAULT,
+		.timeout_ms = CTL_TIMEOUT_DEFAULT_MS,
+	};
+	const struct command *cmd = NULL;
+	size_t i;
+	int ret;
+	int c;
+
+	opterr = 0;
+	/* '+': stop at the command, whose words may look like options;
+	 * ':': report a missing value apart from an unknown option. */
+	while ((c = getopt_long(argc, argv, "+:s:jt:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			ctl.sock_path = optarg;
+			break;
+		case 'j':
+			ctl.json = true;
+			break;
+		case 't':
+			if (ctl_parse_seconds(optarg, &ctl.timeout_ms) < 0)
+				return ctl_usage_error(&ctl, "bad --timeout '%s' (seconds > 0)",
+						       optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return CTL_EXIT_OK;
+		case ':':
+			return ctl_usage_error(&ctl, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				return ctl_usage_error(&ctl, "unknown option '-%c'", optopt);
+			return ctl_usage_error(&ctl, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return ctl_usage_error(&ctl, "missing COMMAND");
+	if (strcmp(argv[optind], "help") == 0) {
+		usage(stdout);
+		return CTL_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			cmd = &commands[i];
+	if (cmd == NULL)
+		return ctl_usage_error(&ctl, "unknown command '%s'", argv[optind]);
+	ctl.cmd = cmd->name;
+	ret = check_misplaced_option(&ctl, argc - optind, argv + optind);
+	if (ret != CTL_EXIT_OK)
+		return ret;
+
+	json_init(&ctl.js, stdout);
+	ctl.reply = malloc(RTPGW_API_MSG_MAX);
+	if (ctl.reply == NULL) {
+		ctl_error(&ctl, "out of memory");
+		return CTL_EXIT_API;
+	}
+	ret = cmd->fn(&ctl, argc - optind, argv + optind);
+	api_client_destroy(ctl.client);
+	free(ctl.reply);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("rtpgwctl: stdout");
+		if (ret == CTL_EXIT_OK)
+			ret = CTL_EXIT_API;
+	}
+	return ret;
+}
