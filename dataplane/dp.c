@@ -37,6 +37,7 @@ dp_init(struct dataplane *dp, const struct dp_config *cfg)
 	dp->start_tsc = rte_rdtsc();
 	dp->n_workers = cfg->n_workers ? cfg->n_workers : (uint16_t)n_lcores;
 	dp->max_flows = cfg->max_flows;
+	dp->udp_cksum_verify = cfg->udp_cksum_verify;
 	if (dp->n_workers == 0 || dp->n_workers > n_lcores || dp->n_workers > DP_WORKER_MAX) {
 		fprintf(stderr,
 			"need 1 to %u workers, one per EAL worker lcore (have %u worker lcores; "

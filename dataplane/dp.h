@@ -69,6 +69,7 @@ struct dataplane {
 	struct rte_mempool *pool;
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
+	bool udp_cksum_verify; /* verify UDP checksums in software (classify) */
 	struct worker *workers[DP_WORKER_MAX];
 
 	/* agent only */
@@ -114,6 +115,7 @@ struct dp_config {
 	uint16_t n_workers;  /* 0: one per EAL worker lcore */
 	uint32_t max_flows;
 	uint32_t n_mbufs;
+	bool udp_cksum_verify;
 };
 
 /*

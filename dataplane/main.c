@@ -30,13 +30,16 @@ usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [EAL options] -- --addr PORT:IP/PREFIX [--addr ...]\n"
 		"          [--gateway PORT:IP] [--workers N] [--api PATH]\n"
-		"          [--max-flows N] [--mbufs N]\n"
+		"          [--max-flows N] [--mbufs N] [--udp-cksum-verify]\n"
 		"  --addr PORT:IP/PREFIX  a media address owned by DPDK port PORT\n"
 		"  --gateway PORT:IP      next hop for peers off the subnets of PORT\n"
 		"  --workers N            worker lcores to use (default: all but main)\n"
 		"  --api PATH             API socket (default %s)\n"
 		"  --max-flows N          flow table capacity (default %u)\n"
-		"  --mbufs N              packet buffers (default %u)\n",
+		"  --mbufs N              packet buffers (default %u)\n"
+		"  --udp-cksum-verify     verify UDP checksums of RTP in software (the\n"
+		"                         relay's incremental update preserves errors\n"
+		"                         for the receiver anyway; RTCP is always checked)\n",
 		prog, RTPGW_API_SOCK_DEFAULT, DEFAULT_MAX_FLOWS, DEFAULT_MBUFS);
 }
 
@@ -151,6 +154,7 @@ parse_args(int argc, char **argv, struct dp_config *cfg, const char **api_path)
 		{"api", required_argument, NULL, 's'},
 		{"max-flows", required_argument, NULL, 'f'},
 		{"mbufs", required_argument, NULL, 'm'},
+		{"udp-cksum-verify", no_argument, NULL, 'u'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -188,6 +192,9 @@ parse_args(int argc, char **argv, struct dp_config *cfg, const char **api_path)
 				fprintf(stderr, "--mbufs %s: 1023 to %u\n", optarg, 1u << 24);
 				return -EINVAL;
 			}
+			break;
+		case 'u':
+			cfg->udp_cksum_verify = true;
 			break;
 		case 'h':
 			usage(argv[0]);

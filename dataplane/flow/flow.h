@@ -20,7 +20,9 @@
 #ifndef RTPGW_FLOW_H
 #define RTPGW_FLOW_H
 
+#include <assert.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -54,40 +56,49 @@ struct flow {
 	uint32_t out_addr_idx; /* local address index of out_ip */
 	struct nexthop *nh; /* never NULL for RELAY flows */
 	uint64_t ts_mult;  /* RTP clock units per TSC tick, << 32 */
-	/* warm: payload type map, read with F_PT_MAP */
+	/* line 1 and up: payload type map, read with F_PT_MAP */
 	uint8_t pt_map[128];
 	/* cold: agent only */
 	uint64_t added_tsc; /* install time, kept across MOD (idle timeout) */
 	struct rtpgw_api_flow spec; /* what control asked for (GET/LIST) */
 } __rte_cache_aligned;
 
+static_assert(offsetof(struct flow, pt_map) <= RTE_CACHE_LINE_SIZE,
+	      "what every packet reads of a flow is one cache line");
+
 #define FLOW_TS_MULT_SHIFT 32
 
 struct flow_state {
-	/* worker: rw; agent: ro (reset when the id is free) */
+	/* line 0, worker: rw per packet; agent: ro (reset when the id is free) */
 	uint64_t packets;
 	uint64_t octets;
-	uint64_t rtcp_packets;
-	uint64_t dropped;
 	uint64_t last_tsc;     /* TSC of the last packet accepted, 0 = never */
+	uint64_t last_out_tsc; /* F_SEQ_CONTINUOUS: when last_out_* were sent */
+	uint32_t ssrc;         /* host order */
 	uint32_t latched_ip;   /* network order */
 	uint16_t latched_port; /* network order, the RTP port */
 	uint8_t latched;
 	uint8_t ssrc_valid;
-	uint32_t ssrc;         /* host order */
-	uint32_t ssrc_changes;
-	uint32_t pt_changes;
 	uint8_t pt;
 	uint8_t out_valid;     /* F_SEQ_CONTINUOUS: last_out_* hold values */
 	uint16_t seq_off;      /* added to received seq */
-	uint16_t last_out_seq;
-	uint16_t pad;
 	uint32_t ts_off;       /* added to received ts */
 	uint32_t last_out_ts;
-	uint64_t last_out_tsc;
+	uint16_t last_out_seq;
+	uint16_t pad;
+	/* line 1, worker: rw per RTP packet */
 	struct rtp_stats rtp;
+	/* line 2, worker: rw on rare events */
+	uint64_t rtcp_packets;
+	uint64_t dropped;
+	uint32_t ssrc_changes;
+	uint32_t pt_changes;
 	/* agent: rw; worker: none */
 	uint64_t idle_reported_tsc; /* last_tsc value already reported idle */
 } __rte_cache_aligned;
+
+static_assert(offsetof(struct flow_state, rtp) == RTE_CACHE_LINE_SIZE,
+	      "per-packet state is lines 0 and 1");
+static_assert(sizeof(struct flow_state) == 3 * RTE_CACHE_LINE_SIZE, "flow_state size");
 
 #endif /* RTPGW_FLOW_H */

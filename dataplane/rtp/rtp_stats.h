@@ -19,7 +19,8 @@
 
 struct rtp_stats {
 	uint16_t max_seq;      /* highest seq number seen */
-	uint16_t pad;
+	uint8_t jitter_valid;  /* transit holds a sample */
+	uint8_t pad;
 	uint32_t cycles;       /* shifted count of seq number cycles */
 	uint32_t base_seq;     /* base seq number */
 	uint32_t bad_seq;      /* last 'bad' seq number + 1 */
@@ -33,7 +34,6 @@ struct rtp_stats {
 	uint32_t reordered;    /* arrived after a higher seq, not duplicate */
 	uint32_t restarts;     /* re-syncs after a large jump (A.1 bad_seq) */
 	uint64_t window;       /* bit i: max_seq - i received */
-	uint8_t jitter_valid;  /* transit holds a sample */
 };
 
 /*
@@ -90,5 +90,8 @@ rtp_stats_expected(const struct rtp_stats *s)
 
 /* A.3: cumulative lost, clamped to the 24-bit signed range of RR blocks. */
 int32_t rtp_stats_lost(const struct rtp_stats *s);
+
+/* One cache line: workers update it for every RTP packet. */
+_Static_assert(sizeof(struct rtp_stats) == 64, "rtp_stats is one cache line");
 
 #endif /* RTPGW_RTP_STATS_H */

@@ -56,7 +56,7 @@ worker_main(void *arg)
 				continue;
 			w->stats.rx += n;
 			got += n;
-			relay_burst(w, pkts, n);
+			relay_burst(w, w->rxq[i].port_id, pkts, n);
 		}
 		if (start >= tx_deadline) {
 			worker_flush(w);

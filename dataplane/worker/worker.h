@@ -80,9 +80,9 @@ void worker_destroy(struct worker *w);
 /* lcore entry point (rte_eal_remote_launch); returns when dp->quit. */
 int worker_main(void *arg);
 
-/* One burst through the pipeline; every mbuf is consumed (sent, handed to
+/* One burst received on rx_port through the pipeline; every mbuf is consumed (sent, handed to
  * the agent, or freed and counted). Returns the number forwarded. */
-uint16_t relay_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
+uint16_t relay_burst(struct worker *w, uint16_t rx_port, struct rte_mbuf **pkts, uint16_t n);
 
 /* TX buffer error callback: counts TX_FULL and frees. */
 void worker_tx_error_cb(struct rte_mbuf **unsent, uint16_t count, void *userdata);

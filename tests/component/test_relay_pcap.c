@@ -442,7 +442,8 @@ static int
 run_relay(void **state)
 {
 	struct dataplane *dp = calloc(1, sizeof(*dp));
-	struct dp_config cfg = {.n_workers = 1, .max_flows = 1024, .n_mbufs = 4095, .n_addrs = 1};
+	struct dp_config cfg = {.n_workers = 1, .max_flows = 1024, .n_mbufs = 4095, .n_addrs = 1,
+				.udp_cksum_verify = true};
 	struct agent_client client = {.fd = -1};
 	char vdev[512], prefix[64];
 	struct agent *a;
