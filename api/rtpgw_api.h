@@ -147,10 +147,12 @@ struct rtpgw_api_pt_map {
 struct rtpgw_api_flow {
 	/* key */
 	struct rtpgw_api_ip local; /* one of the dataplane's addresses */
-	uint16_t local_port;       /* even when rtcp == COMPANION */
+	uint16_t local_port;       /* RTP port; COMPANION also takes local_port + 1 */
 	uint8_t action;            /* enum rtpgw_flow_action */
 	uint8_t src_mode;          /* enum rtpgw_flow_src_mode */
-	/* expected source (STRICT; ignored by ANY; LATCH starts from it when set) */
+	/* expected source: STRICT accepts only it; LATCH latches the first RTP
+	 * source and, before that, accepts RTCP only from src's address when
+	 * set; ANY ignores it */
 	struct rtpgw_api_ip src;
 	uint16_t src_port;
 	uint8_t rtcp;              /* enum rtpgw_flow_rtcp */
@@ -162,7 +164,7 @@ struct rtpgw_api_flow {
 	uint16_t peer_port;
 	uint32_t flags;            /* RTPGW_FLOW_F_* */
 	uint32_t ssrc_out;         /* with F_SSRC_REWRITE */
-	uint32_t clock_rate;       /* RTP clock in Hz for jitter; 0 = 8000 */
+	uint32_t clock_rate;       /* RTP clock in Hz for jitter; 0 means 8000 (stored as 8000) */
 	uint32_t idle_timeout_ms;  /* event after this long without packets; 0 = never */
 	struct rtpgw_api_pt_map pt_map[RTPGW_PT_MAP_MAX];
 	uint32_t reserved;         /* 0 */

@@ -137,6 +137,16 @@ kick_nexthop(struct agent *a, struct flow *f)
 		slowpath_nexthop_kick(a, f->nh);
 }
 
+/* cur is normalized (it is installed); s is as the client sent it. */
+static bool
+same_spec(const struct rtpgw_api_flow *cur, const struct rtpgw_api_flow *s)
+{
+	struct rtpgw_api_flow n = *s;
+
+	flow_spec_normalize(&n);
+	return flow_spec_equal(cur, &n);
+}
+
 /* Keys added by the request being handled (agent only), for rollback. */
 static struct {
 	uint16_t ai;
@@ -166,7 +176,7 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 			return -EEXIST;
 		cur = flow_table_get(t, ai, s->local_port);
 		if (cur != NULL && (flags & RTPGW_API_F_EXIST_OK) && cur->rtp_port == s->local_port &&
-		    flow_spec_equal(&cur->spec, s))
+		    same_spec(&cur->spec, s))
 			continue;
 		rc = slot_conflict(t, ai, s, NULL);
 		if (rc < 0)
@@ -198,7 +208,7 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		rep->failed_index = i;
 		flow_spec_check(dp, s, &ai);
 		cur = flow_table_get(t, ai, s->local_port);
-		if (cur != NULL && flow_spec_equal(&cur->spec, s))
+		if (cur != NULL && same_spec(&cur->spec, s))
 			continue; /* EXIST_OK, checked above */
 		f = flow_table_obj_get(t);
 		rc = -ENOSPC;

@@ -87,6 +87,7 @@ flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *s, struct f
 	uint32_t rate = s->clock_rate ? s->clock_rate : 8000;
 
 	f->spec = *s;
+	flow_spec_normalize(&f->spec);
 	f->action = s->action;
 	f->src_mode = s->src_mode;
 	f->rtcp_mode = s->rtcp;
@@ -137,6 +138,30 @@ flow_spec_release(struct flow *f)
 {
 	nexthop_put(f->nh);
 	f->nh = NULL;
+}
+
+void
+flow_spec_normalize(struct rtpgw_api_flow *s)
+{
+	if (s->clock_rate == 0)
+		s->clock_rate = 8000;
+	s->reserved = 0;
+	memset(s->local.pad, 0, sizeof(s->local.pad));
+	memset(s->src.pad, 0, sizeof(s->src.pad));
+	memset(s->out_local.pad, 0, sizeof(s->out_local.pad));
+	memset(s->peer.pad, 0, sizeof(s->peer.pad));
+	if (s->src_mode == RTPGW_SRC_ANY) {
+		memset(&s->src, 0, sizeof(s->src));
+		s->src_port = 0;
+	}
+	if (s->action != RTPGW_FLOW_RELAY) {
+		memset(&s->out_local, 0, sizeof(s->out_local));
+		memset(&s->peer, 0, sizeof(s->peer));
+		s->out_port = 0;
+		s->peer_port = 0;
+	}
+	for (unsigned int i = s->n_pt_map; i < RTPGW_PT_MAP_MAX; i++)
+		s->pt_map[i].in = s->pt_map[i].out = 0;
 }
 
 bool

@@ -30,7 +30,12 @@ int flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *spec, s
 /* Drop what flow_spec_resolve took. */
 void flow_spec_release(struct flow *f);
 
-/* Whether two specs describe the same flow (for EXIST_OK). */
+/* The canonical form of a spec: defaults made explicit (clock_rate 0 ->
+ * 8000), fields the action ignores zeroed. What GET returns and EXIST_OK
+ * compares. */
+void flow_spec_normalize(struct rtpgw_api_flow *s);
+
+/* Whether two normalized specs describe the same flow (for EXIST_OK). */
 bool flow_spec_equal(const struct rtpgw_api_flow *a, const struct rtpgw_api_flow *b);
 
 #endif /* RTPGW_FLOW_SPEC_H */
