@@ -176,7 +176,7 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 			return -EEXIST;
 		cur = flow_table_get(t, ai, s->local_port);
 		if (cur != NULL && (flags & RTPGW_API_F_EXIST_OK) && cur->rtp_port == s->local_port &&
-		    same_spec(&cur->spec, s))
+		    same_spec(&flow_table_cold(t, cur)->spec, s))
 			continue;
 		rc = slot_conflict(t, ai, s, NULL);
 		if (rc < 0)
@@ -195,7 +195,7 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		}
 		n_new++;
 	}
-	if (n_new > t->n_free_ids || 2 * n_new > t->n_free_objs) {
+	if (n_new > t->n_free_ids) {
 		rep->failed_index = 0;
 		return -ENOSPC;
 	}
@@ -203,28 +203,24 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 	for (uint32_t i = 0; i < b->count; i++) {
 		const struct rtpgw_api_flow *s = &b->flows[i];
 		const struct flow *cur;
-		struct flow *f;
+		struct flow_cold cold;
+		struct flow f;
 
 		rep->failed_index = i;
 		flow_spec_check(dp, s, &ai);
 		cur = flow_table_get(t, ai, s->local_port);
-		if (cur != NULL && same_spec(&cur->spec, s))
+		if (cur != NULL && same_spec(&flow_table_cold(t, cur)->spec, s))
 			continue; /* EXIST_OK, checked above */
-		f = flow_table_obj_get(t);
-		rc = -ENOSPC;
-		if (f == NULL)
-			goto rollback;
-		rc = flow_spec_resolve(dp, s, f);
+		rc = flow_spec_resolve(dp, s, &f, &cold);
 		if (rc == 0) {
-			f->added_tsc = rte_rdtsc();
-			rc = flow_table_add(t, ai, f);
+			cold.added_tsc = rte_rdtsc();
+			rc = flow_table_add(t, ai, &f, &cold);
 		}
 		if (rc < 0) {
-			flow_spec_release(f);
-			flow_table_obj_put(t, f);
+			flow_spec_release(&f);
 			goto rollback;
 		}
-		kick_nexthop(a, f);
+		kick_nexthop(a, &f);
 		added[applied].ai = ai;
 		added[applied].port = s->local_port;
 		applied++;
@@ -271,37 +267,29 @@ handle_flow_mod(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		if (rc < 0)
 			return rc;
 	}
-	if (b->count > t->n_free_objs) {
-		rep->failed_index = 0;
-		return -ENOSPC;
-	}
 	for (uint32_t i = 0; i < b->count; i++) {
 		const struct rtpgw_api_flow *s = &b->flows[i];
-		struct flow *cur, *nf;
+		const struct flow *cur;
+		struct flow_cold cold;
+		struct flow nf;
 
 		rep->failed_index = i;
 		flow_spec_check(dp, s, &ai);
 		cur = flow_table_get(t, ai, s->local_port);
 		if (cur == NULL || cur->rtp_port != s->local_port)
 			continue; /* MISSING_OK */
-		nf = flow_table_obj_get(t);
-		rc = nf != NULL ? flow_spec_resolve(dp, s, nf) : -ENOSPC;
-		if (rc == 0) {
-			nf->added_tsc = cur->added_tsc;
-			rc = flow_table_mod(t, ai, nf);
-		}
+		rc = flow_spec_resolve(dp, s, &nf, &cold);
+		if (rc == 0)
+			rc = flow_table_mod(t, ai, &nf, &cold);
 		if (rc < 0) {
 			/* Only a route or next-hop failure gets here; the
 			 * items before stay modified, reported in applied. */
-			if (nf != NULL) {
-				flow_spec_release(nf);
-				flow_table_obj_put(t, nf);
-			}
+			flow_spec_release(&nf);
 			flow_table_sync(t);
 			rep->applied = applied;
 			return rc;
 		}
-		kick_nexthop(a, nf);
+		kick_nexthop(a, &nf);
 		applied++;
 	}
 	flow_table_sync(t);
@@ -347,16 +335,16 @@ fill_info(const struct agent *a, const struct flow *f, struct rtpgw_api_flow_inf
 	const struct flow_state *st = flow_table_state(a->dp->flows, f);
 	struct rtpgw_api_flow_stats *s = &info->stats;
 
-	info->flow = f->spec;
+	info->flow = flow_table_cold(a->dp->flows, f)->spec;
 	memset(s, 0, sizeof(*s));
 	s->packets = st->packets;
 	s->octets = st->octets;
-	s->rtcp_packets = st->rtcp_packets;
-	s->dropped = st->dropped;
+	s->rtcp_packets = flow_table_rare(a->dp->flows, f)->rtcp_packets;
+	s->dropped = flow_table_rare(a->dp->flows, f)->dropped;
 	s->last_seen_ns = st->last_tsc ? dp_tsc_to_ns(a->dp, st->last_tsc) : 0;
 	s->ssrc = st->ssrc;
-	s->ssrc_changes = st->ssrc_changes;
-	s->pt_changes = st->pt_changes;
+	s->ssrc_changes = flow_table_rare(a->dp->flows, f)->ssrc_changes;
+	s->pt_changes = flow_table_rare(a->dp->flows, f)->pt_changes;
 	s->pt = st->pt;
 	s->latched = st->latched;
 	if (st->ssrc_valid) {

@@ -217,7 +217,7 @@ rtcp_copy_input(struct agent *a, struct rte_mbuf *m)
 	ev.e.local.v4 = ip->dst_addr;
 	ev.e.local_port = f->rtp_port;
 	ev.e.len = len;
-	ev.e.cookie = f->spec.cookie;
+	ev.e.cookie = flow_table_cold(dp->flows, f)->spec.cookie;
 	ev.e.time_ns = dp_tsc_to_ns(dp, rte_rdtsc());
 	ev.e.src.family = RTPGW_AF_INET;
 	ev.e.src.v4 = ip->src_addr;
@@ -259,7 +259,7 @@ worker_event_input(struct agent *a, const struct worker_event *we)
 	ev.local_port = we->port;
 	ev.old_ssrc = we->old_ssrc;
 	ev.new_ssrc = we->new_ssrc;
-	ev.cookie = f != NULL ? f->spec.cookie : 0;
+	ev.cookie = f != NULL ? flow_table_cold(dp->flows, f)->spec.cookie : 0;
 	agent_event_send(a, RTPGW_API_EVENT_SSRC_CHANGE, &ev, sizeof(ev));
 }
 
@@ -336,22 +336,28 @@ idle_scan(struct agent *a, uint64_t now)
 		end = t->max_flows;
 	for (uint32_t id = a->idle_cursor; id < end; id++) {
 		const struct flow *f = flow_table_by_id(t, id);
+		const struct flow_cold *cold;
+		struct flow_state_rare *rare;
 		struct flow_state *st;
 		struct rtpgw_api_event_flow ev;
 		uint64_t ref, limit;
 
-		if (f == NULL || f->spec.idle_timeout_ms == 0)
+		if (f == NULL)
 			continue;
-		st = &t->states[id];
-		ref = st->last_tsc ? st->last_tsc : f->added_tsc;
-		limit = dp->tsc_hz / 1000 * f->spec.idle_timeout_ms;
-		if (now <= ref || now - ref < limit || st->idle_reported_tsc == ref)
+		cold = flow_table_cold(t, f);
+		if (cold->spec.idle_timeout_ms == 0)
 			continue;
-		st->idle_reported_tsc = ref;
+		st = flow_table_state(t, f);
+		ref = st->last_tsc ? st->last_tsc : cold->added_tsc;
+		limit = dp->tsc_hz / 1000 * cold->spec.idle_timeout_ms;
+		rare = flow_table_rare(t, f);
+		if (now <= ref || now - ref < limit || rare->idle_reported_tsc == ref)
+			continue;
+		rare->idle_reported_tsc = ref;
 		memset(&ev, 0, sizeof(ev));
-		ev.local = f->spec.local;
+		ev.local = cold->spec.local;
 		ev.local_port = f->rtp_port;
-		ev.cookie = f->spec.cookie;
+		ev.cookie = cold->spec.cookie;
 		ev.idle_ns = (now - ref) * 1000000000ull / dp->tsc_hz;
 		agent_event_send(a, RTPGW_API_EVENT_FLOW_IDLE, &ev, sizeof(ev));
 	}

@@ -82,12 +82,15 @@ port_plus_one(uint16_t nbo)
 }
 
 int
-flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *s, struct flow *f)
+flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *s, struct flow *f,
+		  struct flow_cold *cold)
 {
 	uint32_t rate = s->clock_rate ? s->clock_rate : 8000;
 
-	f->spec = *s;
-	flow_spec_normalize(&f->spec);
+	memset(f, 0, sizeof(*f));
+	memset(cold, 0, sizeof(*cold));
+	cold->spec = *s;
+	flow_spec_normalize(&cold->spec);
 	f->action = s->action;
 	f->src_mode = s->src_mode;
 	f->rtcp_mode = s->rtcp;
@@ -99,9 +102,9 @@ flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *s, struct f
 	f->ssrc_out = s->ssrc_out;
 	f->ts_mult = (uint64_t)(((unsigned __int128)rate << FLOW_TS_MULT_SHIFT) / dp->tsc_hz);
 	for (unsigned int i = 0; i < 128; i++)
-		f->pt_map[i] = (uint8_t)i;
+		cold->pt_map[i] = (uint8_t)i;
 	for (unsigned int i = 0; i < s->n_pt_map; i++)
-		f->pt_map[s->pt_map[i].in] = s->pt_map[i].out;
+		cold->pt_map[s->pt_map[i].in] = s->pt_map[i].out;
 	if (s->action != RTPGW_FLOW_RELAY)
 		return 0;
 

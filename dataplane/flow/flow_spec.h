@@ -22,12 +22,13 @@
 int flow_spec_check(const struct dataplane *dp, const struct rtpgw_api_flow *spec,
 		    uint16_t *addr_idx);
 
-/* Fill f from a checked spec and take a next-hop reference. Returns 0,
- * -ENETUNREACH (peer off-link and no gateway), -ENOSPC (next-hop cache
- * full). */
-int flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *spec, struct flow *f);
+/* Fill f and cold from a checked spec and take a next-hop reference (which
+ * flow_table_add or _mod takes over). Returns 0, -ENETUNREACH (peer
+ * off-link and no gateway), -ENOSPC (next-hop cache full). */
+int flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *spec, struct flow *f,
+		      struct flow_cold *cold);
 
-/* Drop what flow_spec_resolve took. */
+/* Drop what flow_spec_resolve took, when f was not installed. */
 void flow_spec_release(struct flow *f);
 
 /* The canonical form of a spec: defaults made explicit (clock_rate 0 ->

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Flow table storage and its single-writer update protocol (see
- * flow_table.h and flow.h). Objects and ids come from stacks filled at
- * creation, so installing a flow never allocates.
+ * flow_table.h and flow.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -18,7 +17,6 @@ struct flow_table *
 flow_table_create(uint16_t n_addrs, uint32_t max_flows, struct rte_rcu_qsbr *rcu)
 {
 	struct flow_table *t;
-	uint32_t n_objs;
 
 	if (n_addrs == 0 || n_addrs > DP_ADDR_MAX || max_flows == 0 || max_flows > (1u << 24)) {
 		errno = EINVAL;
@@ -30,24 +28,24 @@ flow_table_create(uint16_t n_addrs, uint32_t max_flows, struct rte_rcu_qsbr *rcu
 	t->n_addrs = n_addrs;
 	t->max_flows = max_flows;
 	t->rcu = rcu;
-	n_objs = 2 * max_flows;
 	for (uint16_t i = 0; i < n_addrs; i++) {
 		t->slots[i] = dp_zmalloc(SLOTS_PER_ADDR * sizeof(struct flow *), -1);
 		if (t->slots[i] == NULL)
 			goto nomem;
 	}
-	t->states = dp_zmalloc((size_t)max_flows * sizeof(*t->states), -1);
+	t->entries = dp_zmalloc((size_t)max_flows * sizeof(*t->entries), -1);
+	t->spare = dp_zmalloc((size_t)max_flows * sizeof(*t->spare), -1);
+	t->cold = dp_zmalloc((size_t)max_flows * 2 * sizeof(*t->cold), -1);
+	t->rare = dp_zmalloc((size_t)max_flows * sizeof(*t->rare), -1);
 	t->by_id = dp_zmalloc((size_t)max_flows * sizeof(*t->by_id), -1);
-	t->objs = dp_zmalloc((size_t)n_objs * sizeof(*t->objs), -1);
-	t->free_objs = dp_zmalloc((size_t)n_objs * sizeof(uint32_t), -1);
+	t->busy = dp_zmalloc(max_flows, -1);
 	t->free_ids = dp_zmalloc((size_t)max_flows * sizeof(uint32_t), -1);
-	t->pending = dp_zmalloc((size_t)n_objs * sizeof(*t->pending), -1);
-	if (!t->states || !t->by_id || !t->objs || !t->free_objs || !t->free_ids || !t->pending)
+	/* One item per id, and while MOD_BACKs finish, the SPAREs they queue. */
+	t->pending = dp_zmalloc((size_t)max_flows * 2 * sizeof(*t->pending), -1);
+	if (!t->entries || !t->spare || !t->cold || !t->rare || !t->by_id || !t->busy ||
+	    !t->free_ids || !t->pending)
 		goto nomem;
-	/* Stacks pop from the end: hand out low indexes first. */
-	for (uint32_t i = 0; i < n_objs; i++)
-		t->free_objs[i] = n_objs - 1 - i;
-	t->n_free_objs = n_objs;
+	/* The stack pops from the end: hand out low ids first. */
 	for (uint32_t i = 0; i < max_flows; i++)
 		t->free_ids[i] = max_flows - 1 - i;
 	t->n_free_ids = max_flows;
@@ -65,33 +63,15 @@ flow_table_destroy(struct flow_table *t)
 		return;
 	for (uint16_t i = 0; i < DP_ADDR_MAX; i++)
 		dp_free(t->slots[i]);
-	dp_free(t->states);
+	dp_free(t->entries);
+	dp_free(t->spare);
+	dp_free(t->cold);
+	dp_free(t->rare);
 	dp_free(t->by_id);
-	dp_free(t->objs);
-	dp_free(t->free_objs);
+	dp_free(t->busy);
 	dp_free(t->free_ids);
 	dp_free(t->pending);
 	dp_free(t);
-}
-
-struct flow *
-flow_table_obj_get(struct flow_table *t)
-{
-	struct flow *f;
-
-	if (t->n_free_objs == 0) {
-		errno = ENOSPC;
-		return NULL;
-	}
-	f = &t->objs[t->free_objs[--t->n_free_objs]];
-	memset(f, 0, sizeof(*f));
-	return f;
-}
-
-void
-flow_table_obj_put(struct flow_table *t, struct flow *f)
-{
-	t->free_objs[t->n_free_objs++] = (uint32_t)(f - t->objs);
 }
 
 struct flow *
@@ -114,9 +94,55 @@ has_companion(const struct flow *f)
 	return f->rtcp_mode == RTPGW_RTCP_COMPANION;
 }
 
-int
-flow_table_add(struct flow_table *t, uint16_t addr_idx, struct flow *f)
+static void
+pend(struct flow_table *t, uint32_t id, uint8_t what, uint8_t parity)
 {
+	t->pending[t->n_pending].id = id;
+	t->pending[t->n_pending].what = what;
+	t->pending[t->n_pending].parity = parity;
+	t->n_pending++;
+}
+
+static struct flow *
+slot_of(struct flow_table *t, uint32_t id, uint8_t parity)
+{
+	return parity ? &t->spare[id] : &t->entries[id].cfg;
+}
+
+/* Write cfg slot `parity` of id: the caller made sure no reader sees it. */
+static struct flow *
+fill(struct flow_table *t, uint16_t addr_idx, uint32_t id, uint8_t parity, const struct flow *f,
+     const struct flow_cold *cold)
+{
+	struct flow *dst = slot_of(t, id, parity);
+
+	*dst = *f;
+	dst->id = id;
+	dst->parity = parity;
+	dst->addr_idx = (uint8_t)addr_idx;
+	t->cold[2 * (size_t)id + parity] = *cold;
+	return dst;
+}
+
+/* Point every slot of old's key(s) at nf (same rtp_port) and by_id too. */
+static void
+republish(struct flow_table *t, uint16_t addr_idx, const struct flow *old, struct flow *nf)
+{
+	if (has_companion(nf))
+		slot_publish(t, addr_idx, nf->rtcp_port, nf);
+	slot_publish(t, addr_idx, nf->rtp_port, nf);
+	if (has_companion(old) && !(has_companion(nf) && nf->rtcp_port == old->rtcp_port))
+		slot_publish(t, addr_idx, old->rtcp_port, NULL);
+	t->by_id[nf->id] = nf;
+}
+
+int
+flow_table_add(struct flow_table *t, uint16_t addr_idx, const struct flow *f,
+	       const struct flow_cold *cold)
+{
+	struct flow *dst;
+	uint32_t id;
+
 	if (addr_idx >= t->n_addrs)
 		return -EINVAL;
 	if (flow_table_get(t, addr_idx, f->rtp_port) != NULL)
@@ -125,29 +151,25 @@ flow_table_add(struct flow_table *t, uint16_t addr_idx, struct flow *f)
 		return -EEXIST;
 	if (t->n_free_ids == 0)
 		return -ENOSPC;
-	f->id = t->free_ids[--t->n_free_ids];
-	/* The state was zeroed when the id was freed (or at creation). */
-	if (has_companion(f))
-		slot_publish(t, addr_idx, f->rtcp_port, f);
-	slot_publish(t, addr_idx, f->rtp_port, f);
-	t->by_id[f->id] = f;
+	id = t->free_ids[--t->n_free_ids];
+	/* A free id's state was zeroed when it was freed (or at creation). */
+	dst = fill(t, addr_idx, id, 0, f, cold);
+	if (has_companion(dst))
+		slot_publish(t, addr_idx, dst->rtcp_port, dst);
+	slot_publish(t, addr_idx, dst->rtp_port, dst);
+	t->by_id[id] = dst;
 	t->n_flows++;
 	return 0;
 }
 
-static void
-defer_free(struct flow_table *t, struct flow *f, bool free_id)
-{
-	t->pending[t->n_pending].f = f;
-	t->pending[t->n_pending].free_id = free_id;
-	t->n_pending++;
-}
-
 int
-flow_table_mod(struct flow_table *t, uint16_t addr_idx, struct flow *nf)
+flow_table_mod(struct flow_table *t, uint16_t addr_idx, const struct flow *nf,
+	       const struct flow_cold *cold)
 {
 	struct flow *old = flow_table_get(t, addr_idx, nf->rtp_port);
+	struct flow_cold c;
 	struct flow *other;
+	uint32_t id;
 
 	if (old == NULL || old->rtp_port != nf->rtp_port)
 		return -ENOENT;
@@ -156,15 +178,18 @@ flow_table_mod(struct flow_table *t, uint16_t addr_idx, struct flow *nf)
 		if (other != NULL && other != old)
 			return -EEXIST;
 	}
-	nf->id = old->id;
-	t->by_id[nf->id] = nf;
-	if (has_companion(nf))
-		slot_publish(t, addr_idx, nf->rtcp_port, nf);
-	slot_publish(t, addr_idx, nf->rtp_port, nf);
-	if (has_companion(old) && !(has_companion(nf) && nf->rtcp_port == old->rtcp_port))
-		slot_publish(t, addr_idx, old->rtcp_port, NULL);
-	/* Workers may still read old (and old->id) until the next sync. */
-	defer_free(t, old, false);
+	id = old->id;
+	/* The spare may still be published or read since an earlier MOD. */
+	while (t->busy[id]) {
+		flow_table_sync(t);
+		old = t->by_id[id];
+	}
+	c = *cold;
+	c.added_tsc = flow_table_cold(t, old)->added_tsc;
+	republish(t, addr_idx, old, fill(t, addr_idx, id, 1, nf, &c));
+	t->busy[id] = 1;
+	pend(t, id, PENDING_MOD_BACK, 0);
+	/* The old primary keeps its next hop until it is overwritten. */
 	return 0;
 }
 
@@ -180,28 +205,67 @@ flow_table_del(struct flow_table *t, uint16_t addr_idx, uint16_t port)
 		slot_publish(t, addr_idx, f->rtcp_port, NULL);
 	t->by_id[f->id] = NULL;
 	t->n_flows--;
-	defer_free(t, f, true);
+	/* A MOD_BACK or SPARE item of this id finds by_id NULL and stops. */
+	pend(t, f->id, PENDING_DEL, f->parity);
 	return 0;
+}
+
+/* After a grace period: finish one pending item; may queue another. */
+static void
+finish(struct flow_table *t, const struct flow_pending *p)
+{
+	struct flow_entry *e = &t->entries[p->id];
+	struct flow *spare = &t->spare[p->id];
+	struct flow *cur = t->by_id[p->id];
+
+	switch (p->what) {
+	case PENDING_DEL:
+		/* Both slots' next hops: the primary's, and the spare's if a
+		 * MOD was still in flight. */
+		nexthop_put(e->cfg.nh);
+		e->cfg.nh = NULL;
+		if (t->busy[p->id]) {
+			nexthop_put(spare->nh);
+			spare->nh = NULL;
+			t->busy[p->id] = 0;
+		}
+		memset(&e->state, 0, sizeof(e->state));
+		memset(&t->rare[p->id], 0, sizeof(t->rare[p->id]));
+		t->free_ids[t->n_free_ids++] = p->id;
+		break;
+	case PENDING_MOD_BACK:
+		if (cur == NULL || cur != spare)
+			break; /* deleted meanwhile: PENDING_DEL cleans up */
+		/* No reader holds the primary now: overwrite and republish. */
+		nexthop_put(e->cfg.nh);
+		t->cold[2 * (size_t)p->id] = t->cold[2 * (size_t)p->id + 1];
+		e->cfg = *spare;
+		e->cfg.parity = 0;
+		spare->nh = NULL; /* the primary owns the reference now */
+		republish(t, spare->addr_idx, spare, &e->cfg);
+		pend(t, p->id, PENDING_SPARE, 1);
+		break;
+	case PENDING_SPARE:
+		t->busy[p->id] = 0;
+		break;
+	}
 }
 
 void
 flow_table_sync(struct flow_table *t)
 {
-	if (t->n_pending == 0)
-		return;
-	if (t->rcu != NULL)
-		rte_rcu_qsbr_synchronize(t->rcu, RTE_QSBR_THRID_INVALID);
-	for (uint32_t i = 0; i < t->n_pending; i++) {
-		struct flow *f = t->pending[i].f;
+	/* MOD_BACK queues SPARE: a MOD batch takes two grace periods. */
+	while (t->n_pending > 0) {
+		uint32_t n = t->n_pending;
 
-		if (t->pending[i].free_id) {
-			memset(&t->states[f->id], 0, sizeof(t->states[f->id]));
-			t->free_ids[t->n_free_ids++] = f->id;
-		}
-		nexthop_put(f->nh);
-		flow_table_obj_put(t, f);
+		if (t->rcu != NULL)
+			rte_rcu_qsbr_synchronize(t->rcu, RTE_QSBR_THRID_INVALID);
+		/* Items finished now may append new ones after n. */
+		for (uint32_t i = 0; i < n; i++)
+			finish(t, &t->pending[i]);
+		memmove(t->pending, t->pending + n, (t->n_pending - n) * sizeof(*t->pending));
+		t->n_pending -= n;
 	}
-	t->n_pending = 0;
 }
 
 struct flow *

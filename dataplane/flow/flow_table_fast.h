@@ -32,7 +32,7 @@ flow_table_slot_load(struct flow *const *slot)
 static inline struct flow_state *
 flow_table_state_fast(const struct flow_table *t, const struct flow *f)
 {
-	return &t->states[f->id];
+	return &t->entries[f->id].state;
 }
 
 #endif /* RTPGW_FLOW_TABLE_FAST_H */

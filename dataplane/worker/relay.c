@@ -217,7 +217,7 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 				.old_ssrc = st->ssrc,
 				.new_ssrc = ri.ssrc,
 			};
-			st->ssrc_changes++;
+			flow_table_rare(w->flows, f)->ssrc_changes++;
 			/* A full event ring loses the event, never the packet. */
 			rte_ring_sp_enqueue_elem(w->event_ring, &ev, sizeof(ev));
 			if (st->out_valid) {
@@ -236,7 +236,7 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 		st->rtp.probation = 0; /* relayed media is valid from its first packet */
 	} else {
 		if (unlikely(ri.pt != st->pt)) {
-			st->pt_changes++;
+			flow_table_rare(w->flows, f)->pt_changes++;
 			st->pt = ri.pt;
 		}
 		rtp_stats_update(&st->rtp, ri.seq);
@@ -246,7 +246,7 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 	st->octets += ri.payload_len;
 
 	if (f->flags & RTPGW_FLOW_F_PT_MAP) {
-		uint8_t pt = f->pt_map[ri.pt];
+		uint8_t pt = flow_table_cold(w->flows, f)->pt_map[ri.pt];
 
 		if (pt != ri.pt) {
 			uint16_t old, new;
@@ -310,7 +310,7 @@ rtcp_process(struct worker *w, struct rte_mbuf *m, const struct flow *f, struct 
 		return RTPGW_DROP_BAD_UDP_CKSUM;
 	if (unlikely(rtcp_validate_relay(h->l5, h->l5_len, NULL) != 0))
 		return RTPGW_DROP_BAD_RTCP;
-	st->rtcp_packets++;
+	flow_table_rare(w->flows, f)->rtcp_packets++;
 	if (f->flags & RTPGW_FLOW_F_RTCP_EVENTS) {
 		struct rte_mbuf *c = rte_pktmbuf_copy(m, w->dp->pool, 0, UINT32_MAX);
 
@@ -364,16 +364,16 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 	st = flow_table_state_fast(w->flows, f);
 	companion = f->rtcp_mode == RTPGW_RTCP_COMPANION && h.udp->dst_port == f->rtcp_port;
 	if (unlikely(!source_ok(f, st, &h, companion))) {
-		st->dropped++;
+		flow_table_rare(w->flows, f)->dropped++;
 		return RTPGW_DROP_WRONG_SOURCE;
 	}
 	if (unlikely(f->action != RTPGW_FLOW_RELAY)) {
-		st->dropped++;
+		flow_table_rare(w->flows, f)->dropped++;
 		return RTPGW_DROP_FLOW_DROP;
 	}
 	mac = __atomic_load_n(&f->nh->mac, __ATOMIC_RELAXED);
 	if (unlikely(!(mac & NEXTHOP_VALID))) {
-		st->dropped++;
+		flow_table_rare(w->flows, f)->dropped++;
 		return RTPGW_DROP_NO_NEXTHOP;
 	}
 
@@ -390,7 +390,7 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 		dport = f->peer_port;
 	}
 	if (unlikely(v != VERDICT_TX)) {
-		st->dropped++;
+		flow_table_rare(w->flows, f)->dropped++;
 		return v;
 	}
 	st->last_tsc = w->now;

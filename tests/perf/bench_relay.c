@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Relay benchmark: the real dataplane (dp_init, agent, API socket, one
- * worker running worker_main) with N flows installed through the API, fed
- * realistic RTP (G.711, 20 ms, 214-byte frames, per-flow SSRC and
- * continuous seq/ts, valid checksums) spread over all flows in a random
- * order.
+ * worker running worker_main) with N flows installed through the API
+ * socket, relaying realistic RTP (G.711, 20 ms: 214-byte frames, per-flow
+ * SSRC, continuous seq/ts, valid checksums) spread over all N flows in a
+ * random order. Two set-ups:
  *
- * Ports: 0 = net_null with no-rx (the TX sink: the worker pays for
- * freeing every packet, as testpmd does), 1 = a ring port whose RX ring the
- * generator on the main lcore keeps full (it pays for mbuf allocation and
- * packet writing, which is not relay work). The figure is the worker's
- * busy cycles (loop iterations that received packets, as testpmd's
- * --record-core-cycles counts them) divided by packets relayed.
+ * - loop (default): one ring port whose TX ring is its own RX ring. The
+ *   flows form one random cycle through all N keys (flow k relays to the
+ *   key of flow k+1, which accepts only flow k's address), and K packets
+ *   injected at start circulate for ever: every packet the worker sends
+ *   comes back as the next flow's input. No other core touches packets,
+ *   so this is the cost of the relay pipeline itself on ring I/O; compare
+ *   it with testpmd macswap on a net_ring loopback (the same I/O) and on
+ *   net_null (whose driver allocates and frees every packet).
+ * - gen: a generator on the main lcore writes packets into the ring port's
+ *   RX ring; the worker sends them to a net_null port (no-rx) that frees
+ *   them. Packet data arrives from another core, as a NIC's DMA would.
  *
- * Output, last line: relay_cycles_per_pkt=X relay_mpps=Y flows=N
+ * The figure is the worker's busy cycles (loop iterations that received
+ * packets, as testpmd's --record-core-cycles counts them) per packet.
+ * Last line: relay_cycles_per_pkt=X relay_mpps=Y flows=N
  * flow_installs_per_s=Z avg_burst=B drops=D
  */
 #include <arpa/inet.h>
@@ -66,6 +73,8 @@ struct gen_flow {
 
 static struct {
 	uint32_t n_flows;
+	uint32_t inflight;
+	bool loop;
 	double seconds;
 	const char *api_path;
 	struct gen_flow *flows; /* in install order */
@@ -73,7 +82,9 @@ static struct {
 	volatile int install_done;
 	double install_rate;
 	int install_rc;
-} B = {.n_flows = 100000, .seconds = 5.0};
+	uint32_t *cycle; /* loop mode: flow index at each position of the cycle */
+	struct rte_ether_addr mac; /* the ring port's */
+} B = {.n_flows = 100000, .seconds = 5.0, .inflight = 1024, .loop = true};
 
 static uint8_t tmpl[FRAME];
 
@@ -162,7 +173,45 @@ build_flows(void)
 	}
 	for (uint32_t i = 0; i < B.n_flows; i++)
 		B.visit[i] = B.flows[order[i]];
-	free(order);
+	B.cycle = order; /* loop mode: the same permutation is the cycle */
+}
+
+/* The key of flow i: address i % N_ADDRS, port BASE_PORT + i / N_ADDRS. */
+static void
+flow_key(uint32_t i, uint32_t *ip, uint16_t *port)
+{
+	*ip = htonl(ntohl(ip4("198.51.100.10")) + i % N_ADDRS);
+	*port = htons((uint16_t)(BASE_PORT + i / N_ADDRS));
+}
+
+/* Loop mode: the flow at cycle position k accepts only the flow at k - 1
+ * and relays to the key of the flow at k + 1, from its own key. */
+static void
+flow_spec_loop(uint32_t k, struct rtpgw_api_flow *s)
+{
+	uint32_t n = B.n_flows, ip;
+	uint16_t port;
+
+	memset(s, 0, sizeof(*s));
+	s->action = RTPGW_FLOW_RELAY;
+	s->src_mode = RTPGW_SRC_STRICT;
+	s->rtcp = RTPGW_RTCP_MUX;
+	s->flags = RTPGW_FLOW_F_SSRC_REWRITE | RTPGW_FLOW_F_SEQ_CONTINUOUS;
+	s->ssrc_out = 0x20000000u + B.cycle[k];
+	s->clock_rate = 8000;
+	s->cookie = k;
+	flow_key(B.cycle[k], &ip, &port);
+	s->local.family = s->out_local.family = RTPGW_AF_INET;
+	s->local.v4 = s->out_local.v4 = ip;
+	s->local_port = s->out_port = port;
+	flow_key(B.cycle[(k + n - 1) % n], &ip, &port);
+	s->src.family = RTPGW_AF_INET;
+	s->src.v4 = ip;
+	s->src_port = port;
+	flow_key(B.cycle[(k + 1) % n], &ip, &port);
+	s->peer.family = RTPGW_AF_INET;
+	s->peer.v4 = ip;
+	s->peer_port = port;
 }
 
 static void
@@ -170,6 +219,10 @@ flow_spec(uint32_t i, struct rtpgw_api_flow *s)
 {
 	const struct gen_flow *f = &B.flows[i];
 
+	if (B.loop) {
+		flow_spec_loop(i, s);
+		return;
+	}
 	memset(s, 0, sizeof(*s));
 	s->local.family = RTPGW_AF_INET;
 	s->local.v4 = f->dst_ip;
@@ -283,6 +336,44 @@ generate(struct rte_mempool *pool, struct rte_ring *rx, uint32_t *pos)
 	return rte_ring_sp_enqueue_burst(rx, (void **)m, n, NULL) == n ? n : 0;
 }
 
+/* Loop mode: put K packets on the cycle, spread evenly over it. */
+static int
+inject(struct rte_mempool *pool, struct rte_ring *ring)
+{
+	for (uint32_t j = 0; j < B.inflight; j++) {
+		uint32_t k = (uint32_t)((uint64_t)j * B.n_flows / B.inflight);
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		struct rte_ether_hdr *eth;
+		struct rte_ipv4_hdr *ip;
+		struct rte_udp_hdr *udp;
+		uint8_t *rtp;
+		uint32_t v;
+
+		if (m == NULL)
+			return -ENOMEM;
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		memcpy(eth, tmpl, FRAME);
+		m->data_len = m->pkt_len = FRAME;
+		memcpy(&eth->dst_addr, &B.mac, 6);
+		ip = (struct rte_ipv4_hdr *)(eth + 1);
+		udp = (struct rte_udp_hdr *)(ip + 1);
+		rtp = (uint8_t *)(udp + 1);
+		flow_key(B.cycle[(k + B.n_flows - 1) % B.n_flows], &ip->src_addr, &udp->src_port);
+		flow_key(B.cycle[k], &ip->dst_addr, &udp->dst_port);
+		v = htonl(0x30000000u + j);
+		memcpy(rtp + 8, &v, 4);
+		v = htonl(j * 7919u);
+		memcpy(rtp + 4, &v, 4);
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		udp->dgram_cksum = 0;
+		udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+		if (rte_ring_enqueue(ring, m) != 0)
+			return -ENOSPC;
+	}
+	return 0;
+}
+
 static void
 parse(int argc, char **argv)
 {
@@ -290,6 +381,8 @@ parse(int argc, char **argv)
 		{"flows", required_argument, NULL, 'f'},
 		{"seconds", required_argument, NULL, 's'},
 		{"api", required_argument, NULL, 'a'},
+		{"mode", required_argument, NULL, 'm'},
+		{"inflight", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -305,14 +398,25 @@ parse(int argc, char **argv)
 		case 'a':
 			B.api_path = optarg;
 			break;
+		case 'm':
+			if (strcmp(optarg, "loop") != 0 && strcmp(optarg, "gen") != 0)
+				rte_exit(2, "--mode loop|gen\n");
+			B.loop = strcmp(optarg, "loop") == 0;
+			break;
+		case 'k':
+			B.inflight = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		default:
-			rte_exit(2, "usage: bench-relay [EAL] -- [--flows N] [--seconds S] --api PATH\n");
+			rte_exit(2, "usage: bench-relay [EAL] -- [--mode loop|gen] [--flows N] "
+				    "[--inflight K] [--seconds S] --api PATH\n");
 		}
 	}
 	if (B.n_flows == 0 || B.n_flows > N_ADDRS * (65536 - BASE_PORT) || B.seconds <= 0 ||
-	    B.api_path == NULL)
-		rte_exit(2, "bad arguments (flows 1..%u, seconds > 0, --api)\n",
-			 N_ADDRS * (65536 - BASE_PORT));
+	    B.api_path == NULL || B.inflight < 64 || B.inflight > RX_RING / 2 ||
+	    (B.loop && B.inflight > B.n_flows))
+		rte_exit(2, "bad arguments (flows 1..%u, seconds > 0, --api, inflight 64..%u "
+			    "and at most flows)\n",
+			 N_ADDRS * (65536 - BASE_PORT), RX_RING / 2);
 }
 
 int
@@ -333,13 +437,14 @@ main(int argc, char **argv)
 	if (n < 0)
 		rte_exit(1, "EAL init failed\n");
 	parse(argc - n, argv + n);
-	if (rte_eth_dev_count_avail() != 1)
-		rte_exit(2, "give exactly one sink port: --vdev net_null0,no-rx=1\n");
+	if (rte_eth_dev_count_avail() != (B.loop ? 0 : 1))
+		rte_exit(2, "loop mode takes no port; gen mode one sink: --vdev net_null0,no-rx=1\n");
 
-	/* The ring port: RX ring fed by us, TX rings never used (the worker
-	 * sends on the null port, the agent has nothing to say here). */
-	rx = rte_ring_create("bench_rx", RX_RING, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	tx[0] = rte_ring_create("bench_tx0", 1024, 0, 0);
+	/* The ring port. loop: the worker's TX ring is the RX ring. gen: the
+	 * RX ring is fed by the generator and the worker sends on the null
+	 * port. The agent's TX ring is a sink either way. */
+	rx = rte_ring_create("bench_rx", RX_RING, 0, B.loop ? 0 : RING_F_SP_ENQ | RING_F_SC_DEQ);
+	tx[0] = B.loop ? rx : rte_ring_create("bench_tx0", 1024, 0, 0);
 	tx[1] = rte_ring_create("bench_tx1", 1024, 0, 0);
 	rx_port = rte_eth_from_rings("bench_ring", &rx, 1, tx, 2, 0);
 	if (rx == NULL || tx[0] == NULL || tx[1] == NULL || rx_port < 0)
@@ -351,17 +456,25 @@ main(int argc, char **argv)
 		cfg.addrs[i].mask = ip4("255.255.255.0");
 		cfg.addrs[i].prefix_len = 24;
 		cfg.addrs[i].gateway = ip4("198.51.100.1");
-		cfg.addrs[i].port_id = 0;
+		cfg.addrs[i].port_id = B.loop ? (uint16_t)rx_port : 0;
 	}
 	if (dp_init(dp, &cfg) < 0)
 		rte_exit(1, "dp_init failed\n");
-	build_template(&dp->ports[rx_port].mac);
+	B.mac = dp->ports[rx_port].mac;
+	build_template(&B.mac);
 	build_flows();
 	a = agent_create(dp, B.api_path);
 	if (a == NULL)
 		rte_exit(1, "agent: %s\n", strerror(errno));
-	nexthop_set_mac(nexthop_get(dp->nexthops, ip4("198.51.100.1"), 0),
-			(const uint8_t *)GW_MAC, rte_rdtsc());
+	if (B.loop) {
+		/* Peers are our own addresses, reached through the ring. */
+		for (int i = 0; i < N_ADDRS; i++)
+			nexthop_set_mac(nexthop_get(dp->nexthops, cfg.addrs[i].ip, (uint16_t)rx_port),
+					B.mac.addr_bytes, rte_rdtsc());
+	} else {
+		nexthop_set_mac(nexthop_get(dp->nexthops, ip4("198.51.100.1"), 0),
+				(const uint8_t *)GW_MAC, rte_rdtsc());
+	}
 	if (dp_start(dp) < 0)
 		rte_exit(1, "start failed\n");
 
@@ -375,14 +488,23 @@ main(int argc, char **argv)
 	printf("installed %u flows through the API: %.0f flows/s\n", B.n_flows, B.install_rate);
 
 	/* Phase 2: warm up one second, then measure. */
+	if (B.loop && inject(dp->pool, rx) < 0)
+		rte_exit(1, "cannot inject %u packets\n", B.inflight);
 	t0 = now_s();
-	while (now_s() - t0 < 1.0)
-		generate(dp->pool, rx, &pos);
+	while (now_s() - t0 < 1.0) {
+		if (B.loop)
+			agent_poll(a, 1);
+		else
+			generate(dp->pool, rx, &pos);
+	}
 	s0 = dp->workers[0]->stats;
 	t0 = now_s();
 	do {
-		for (int k = 0; k < 64; k++)
-			generate(dp->pool, rx, &pos);
+		if (B.loop)
+			agent_poll(a, 1);
+		else
+			for (int k = 0; k < 64; k++)
+				generate(dp->pool, rx, &pos);
 		t1 = now_s();
 	} while (t1 - t0 < B.seconds);
 	s1 = dp->workers[0]->stats;
@@ -404,9 +526,10 @@ main(int argc, char **argv)
 		       pkts, t1 - t0, total > 0 ? 100.0 * (double)busy / total : 0,
 		       s1.tx - s0.tx, drops);
 		printf("relay_cycles_per_pkt=%.1f relay_mpps=%.2f flows=%u flow_installs_per_s=%.0f "
-		       "avg_burst=%.1f drops=%" PRIu64 "\n",
+		       "avg_burst=%.1f drops=%" PRIu64 " mode=%s\n",
 		       cpp, mpps, B.n_flows, B.install_rate,
-		       (double)pkts / (double)RTE_MAX((uint64_t)1, s1.polls - s0.polls), drops);
+		       (double)pkts / (double)RTE_MAX((uint64_t)1, s1.polls - s0.polls), drops,
+		       B.loop ? "loop" : "gen");
 	}
 	agent_destroy(a);
 	dp_fini(dp);
