@@ -344,12 +344,12 @@ struct pkt_ctx {
 	struct pkt_hdrs h;
 	union {
 		struct flow *const *slot; /* passes 1-2 */
-		const struct flow *f;     /* passes 2-4 */
+		const struct flow *f;     /* passes 2-3 */
 	};
 	unsigned int v;
 };
 
-/* Pass 4: one packet whose flow was found; returns a verdict or drop reason. */
+/* Pass 3: one packet whose flow was found; returns a verdict or drop reason. */
 static inline unsigned int
 relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *egress)
 {
@@ -435,14 +435,14 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 }
 
 /*
- * A burst goes through four passes so that each table access is a
+ * A burst goes through three passes so that each table access is a
  * prefetch one pass before its use: with 100k flows, the slot, the flow
  * and its state miss the cache for nearly every packet, and a dependent
  * chain of three misses per packet would cost more than all the rest.
  *   1. classify (packet data prefetched PREFETCH_OFFSET ahead), prefetch slot
- *   2. load the slot, prefetch the flow
- *   3. read the flow's id, prefetch its state (two lines)
- *   4. apply the flow's action
+ *   2. load the slot, prefetch the flow and its state (the three adjacent
+ *      lines of its flow_entry, without reading the flow yet)
+ *   3. apply the flow's action
  */
 uint16_t
 relay_burst(struct worker *w, uint16_t rx_port, struct rte_mbuf **pkts, uint16_t n)
@@ -475,16 +475,7 @@ relay_burst(struct worker *w, uint16_t rx_port, struct rte_mbuf **pkts, uint16_t
 		if (unlikely(c->f == NULL))
 			c->v = RTPGW_DROP_NO_FLOW;
 		else
-			rte_prefetch0(c->f);
-	}
-	for (uint16_t i = 0; i < n; i++) {
-		const struct flow_state *st;
-
-		if (ctx[i].v != VERDICT_TX)
-			continue;
-		st = flow_table_state_fast(t, ctx[i].f);
-		rte_prefetch0(st);
-		rte_prefetch0(&st->rtp);
+			flow_table_prefetch(t, c->f);
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
