@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -55,6 +56,19 @@
 #define FLOW_B_PORT 20002 /* B sends here; relayed to A from FLOW_A_PORT */
 #define SSRC_OUT_A 0x5eed0001u
 #define PT_MAP_A_OUT 96
+/* Flow C: a source that changes SSRC mid-stream, relayed with SSRC
+ * rewrite and continuous seq/ts; flow D: silent, with an idle timeout. */
+#define C_IP "203.0.113.3"
+#define C_PORT 40020
+#define FLOW_C_PORT 20010
+#define FLOW_D_PORT 20012
+#define SSRC_C1 0x0c0c0c01u
+#define SSRC_C2 0x0c0c0c02u
+#define SSRC_OUT_C 0x5eed000cu
+#define C_PKTS 10 /* per source */
+#define COOKIE_C 0xc0ffee01u
+#define COOKIE_D 0xc0ffee02u
+#define IDLE_D_MS 50
 
 struct payload {
 	uint8_t data[1500];
@@ -79,6 +93,11 @@ static struct {
 	uint64_t drops[RTPGW_DROP_MAX];
 	uint64_t expected_drops[RTPGW_DROP_MAX];
 	uint64_t rx;
+	struct rtpgw_api_flow_info info_c;
+	/* events read from the subscriber socket */
+	unsigned int ev_rtcp, ev_idle, ev_ssrc;
+	struct rtpgw_api_event_flow ev_ssrc_last, ev_idle_last;
+	uint64_t ev_rtcp_cookie;
 	bool skip;
 	char skip_why[128];
 } g;
@@ -255,6 +274,23 @@ write_input(void)
 		}
 	}
 
+	/* Flow C: C_PKTS packets from one SSRC, then C_PKTS from another with
+	 * unrelated seq and ts, as when a caller's device restarts its stream. */
+	for (unsigned int k = 0; k < 2 * C_PKTS; k++) {
+		uint32_t ssrc = k < C_PKTS ? SSRC_C1 : SSRC_C2;
+		uint16_t seq = (uint16_t)(k < C_PKTS ? 100 + k : 5000 + k);
+		uint32_t ts = k < C_PKTS ? 1000 + 160 * k : 900000 + 160 * k;
+
+		memcpy(rtp, g.a[k].data, 172);
+		rtp[2] = (uint8_t)(seq >> 8);
+		rtp[3] = (uint8_t)seq;
+		for (int b = 0; b < 4; b++) {
+			rtp[4 + b] = (uint8_t)(ts >> (24 - 8 * b));
+			rtp[8 + b] = (uint8_t)(ssrc >> (24 - 8 * b));
+		}
+		dump(d, buf, frame(buf, C_IP, C_PORT, DP_IP, FLOW_C_PORT, rtp, 172));
+	}
+
 	memcpy(rtp, g.a[0].data, 172);
 	/* No flow at this port. */
 	bad(d, buf, frame(buf, A_IP, A_PORT, DP_IP, 30000, rtp, 172), RTPGW_DROP_NO_FLOW);
@@ -386,14 +422,14 @@ install_flows(struct agent *a, struct agent_client *c)
 {
 	struct {
 		struct rtpgw_api_flow_batch b;
-		struct rtpgw_api_flow f[2];
+		struct rtpgw_api_flow f[4];
 	} req;
 	struct rtpgw_api_hello hello = {.version = RTPGW_API_VERSION};
 	struct rtpgw_api_flow_batch_reply br;
 
 	assert_int_equal(api(a, c, RTPGW_API_HELLO, &hello, sizeof(hello), NULL, 0), 0);
 	memset(&req, 0, sizeof(req));
-	req.b.count = 2;
+	req.b.count = 4;
 	/* A: strict source, SSRC rewrite, continuous seq/ts, PT 0 -> 96. */
 	req.f[0] = flow_spec(FLOW_A_PORT, A_IP, A_PORT, RTPGW_SRC_STRICT, FLOW_B_PORT, B_IP,
 			     B_PORT);
@@ -405,8 +441,19 @@ install_flows(struct agent *a, struct agent_client *c)
 	req.f[0].pt_map[0].out = PT_MAP_A_OUT;
 	/* B: latching, no rewrite. */
 	req.f[1] = flow_spec(FLOW_B_PORT, NULL, 0, RTPGW_SRC_LATCH, FLOW_A_PORT, A_IP, A_PORT);
+	/* C: any source, SSRC rewrite, continuous seq/ts, no RTCP. */
+	req.f[2] = flow_spec(FLOW_C_PORT, NULL, 0, RTPGW_SRC_ANY, FLOW_C_PORT, B_IP, 40030);
+	req.f[2].rtcp = RTPGW_RTCP_NONE;
+	req.f[2].flags = RTPGW_FLOW_F_SSRC_REWRITE | RTPGW_FLOW_F_SEQ_CONTINUOUS;
+	req.f[2].ssrc_out = SSRC_OUT_C;
+	req.f[2].cookie = COOKIE_C;
+	/* D: never receives anything; reported idle. */
+	req.f[3] = flow_spec(FLOW_D_PORT, NULL, 0, RTPGW_SRC_LATCH, FLOW_D_PORT, B_IP, 40032);
+	req.f[3].idle_timeout_ms = IDLE_D_MS;
+	req.f[3].cookie = COOKIE_D;
+	req.f[0].cookie = 0xa;
 	assert_int_equal(api(a, c, RTPGW_API_FLOW_ADD, &req, sizeof(req), &br, sizeof(br)), 0);
-	assert_int_equal(br.applied, 2);
+	assert_int_equal(br.applied, 4);
 }
 
 static void
@@ -414,11 +461,11 @@ fetch_stats(struct agent *a, struct agent_client *c)
 {
 	struct {
 		struct rtpgw_api_flow_batch b;
-		struct rtpgw_api_flow f[2];
+		struct rtpgw_api_flow f[3];
 	} req;
 	struct {
 		struct rtpgw_api_flow_info_list l;
-		struct rtpgw_api_flow_info i[2];
+		struct rtpgw_api_flow_info i[3];
 	} rep;
 	struct {
 		struct rtpgw_api_drops d;
@@ -426,16 +473,54 @@ fetch_stats(struct agent *a, struct agent_client *c)
 	} drops;
 
 	memset(&req, 0, sizeof(req));
-	req.b.count = 2;
+	req.b.count = 3;
 	req.f[0] = flow_spec(FLOW_A_PORT, NULL, 0, 0, 0, B_IP, 0);
 	req.f[1] = flow_spec(FLOW_B_PORT, NULL, 0, 0, 0, A_IP, 0);
+	req.f[2] = flow_spec(FLOW_C_PORT, NULL, 0, 0, 0, B_IP, 0);
 	assert_int_equal(api(a, c, RTPGW_API_FLOW_GET, &req, sizeof(req), &rep, sizeof(rep)), 0);
-	assert_int_equal(rep.l.count, 2);
+	assert_int_equal(rep.l.count, 3);
 	g.info_a = rep.i[0];
 	g.info_b = rep.i[1];
+	g.info_c = rep.i[2];
 	assert_int_equal(api(a, c, RTPGW_API_STATS_DROPS, NULL, 0, &drops, sizeof(drops)), 0);
 	assert_int_equal(drops.d.count, RTPGW_DROP_MAX);
 	memcpy(g.drops, drops.v, sizeof(g.drops));
+}
+
+static void
+read_events(int fd)
+{
+	uint8_t buf[RTPGW_API_MSG_MAX];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		const struct rtpgw_api_hdr *h = (const void *)buf;
+
+		assert_true((size_t)n >= sizeof(*h));
+		assert_int_equal(h->magic, RTPGW_API_MAGIC);
+		assert_true(h->flags & RTPGW_API_F_EVENT);
+		assert_int_equal(h->len, (size_t)n - sizeof(*h));
+		switch (h->type) {
+		case RTPGW_API_EVENT_RTCP: {
+			const struct rtpgw_api_event_rtcp *e = (const void *)(h + 1);
+
+			assert_int_equal(h->len, sizeof(*e) + e->len);
+			g.ev_rtcp++;
+			g.ev_rtcp_cookie = e->cookie;
+			break;
+		}
+		case RTPGW_API_EVENT_FLOW_IDLE:
+			memcpy(&g.ev_idle_last, h + 1, sizeof(g.ev_idle_last));
+			g.ev_idle++;
+			break;
+		case RTPGW_API_EVENT_SSRC_CHANGE:
+			memcpy(&g.ev_ssrc_last, h + 1, sizeof(g.ev_ssrc_last));
+			g.ev_ssrc++;
+			break;
+		default:
+			fail_msg("unexpected event type %u", h->type);
+		}
+	}
 }
 
 static int
@@ -446,6 +531,7 @@ run_relay(void **state)
 				.udp_cksum_verify = true};
 	struct agent_client client = {.fd = -1};
 	char vdev[512], prefix[64];
+	int evfd[2];
 	struct agent *a;
 	struct nexthop *gw;
 	uint64_t deadline;
@@ -485,6 +571,12 @@ run_relay(void **state)
 	assert_memory_equal(&dp->ports[0].mac, PCAP_MAC, 6);
 	a = agent_create(dp, NULL);
 	assert_non_null(a);
+	/* An event subscriber: one end of a socketpair stands in for a
+	 * client connection of the agent. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, evfd), 0);
+	a->clients[0].fd = evfd[0];
+	a->clients[0].hello = true;
+	a->clients[0].events = true;
 	/* The gateway answered ARP already (the system test covers ARP). */
 	gw = nexthop_get(dp->nexthops, ip(GW_IP), 0);
 	nexthop_set_mac(gw, (const uint8_t *)GW_MAC, rte_rdtsc());
@@ -494,12 +586,18 @@ run_relay(void **state)
 	deadline = rte_rdtsc() + 20 * rte_get_tsc_hz();
 	while (dp->workers[0]->stats.rx < g.n_in && rte_rdtsc() < deadline)
 		agent_poll(a, 1);
-	/* Let the TX drain deadline pass and the agent drain its rings. */
-	for (int i = 0; i < 50; i++)
+	/* Let the TX drain deadline pass, the agent drain its rings, and
+	 * flow D's idle timeout expire (housekeeping runs every 100 ms). */
+	deadline = rte_rdtsc() + rte_get_tsc_hz() * (3 * IDLE_D_MS + 300) / 1000;
+	while (rte_rdtsc() < deadline)
 		agent_poll(a, 1);
+	read_events(evfd[1]);
 	g.rx = dp->workers[0]->stats.rx;
 	fetch_stats(a, &client);
 	dp_stop(dp);
+	a->clients[0].fd = -1;
+	close(evfd[0]);
+	close(evfd[1]);
 	agent_destroy(a);
 	dp_fini(dp);
 	free(dp);
@@ -560,7 +658,10 @@ output_addresses_ports_and_checksums_are_valid(void **state)
 		assert_int_equal(cksum_fold(cksum_raw(iph, 20, 0)), 0xffff);
 		assert_int_not_equal(udp->dgram_cksum, 0);
 		assert_int_equal(rte_ipv4_udptcp_cksum_verify(iph, udp), 0);
-		if (iph->dst_addr == ip(B_IP)) {
+		if (iph->dst_addr == ip(B_IP) && dport == 40030) {
+			assert_int_equal(sport, FLOW_C_PORT);
+			continue;
+		} else if (iph->dst_addr == ip(B_IP)) {
 			assert_true(dport == B_PORT || dport == B_PORT + 1);
 			assert_int_equal(sport, dport == B_PORT ? FLOW_B_PORT : FLOW_B_PORT + 1);
 			to_b++;
@@ -591,7 +692,8 @@ rewrite_modes_are_applied(void **state)
 		const uint8_t *r = d + 14 + 20 + 8;
 		uint16_t rlen = (uint16_t)(g.out[i].len - 42);
 
-		if (ntohs(((const struct rte_udp_hdr *)(iph + 1))->dst_port) & 1)
+		if (ntohs(((const struct rte_udp_hdr *)(iph + 1))->dst_port) & 1 ||
+		    ntohs(((const struct rte_udp_hdr *)(iph + 1))->dst_port) == 40030)
 			continue;
 		if (iph->dst_addr == ip(B_IP)) {
 			const struct payload *in = &g.a[g.a_order[ia++]];
@@ -716,6 +818,72 @@ bad_packets_are_dropped_under_their_reason(void **state)
 	assert_int_equal(g.info_a.stats.dropped, 2 + 1 + 1 + 1);
 }
 
+/* Flow C: the SSRC changes mid-stream; the output stays one stream. */
+static void
+source_change_keeps_output_continuous(void **state)
+{
+	uint16_t seq[2 * C_PKTS];
+	uint32_t ts[2 * C_PKTS];
+	unsigned int n = 0;
+
+	(void)state;
+	SKIP_IF_NO_DATA();
+	for (unsigned int i = 0; i < g.n_out; i++) {
+		const uint8_t *d = g.out[i].data;
+		const struct rte_udp_hdr *udp = (const void *)(d + 14 + 20);
+		const uint8_t *r = d + 42;
+
+		if (ntohs(udp->dst_port) != 40030)
+			continue;
+		assert_true(n < 2 * C_PKTS);
+		assert_int_equal(be32(r + 8), SSRC_OUT_C);
+		seq[n] = be16(r + 2);
+		ts[n] = be32(r + 4);
+		n++;
+	}
+	assert_int_equal(n, 2 * C_PKTS);
+	for (unsigned int k = 1; k < n; k++) {
+		/* Sequence numbers continue across the change... */
+		assert_int_equal((uint16_t)(seq[k] - seq[k - 1]), 1);
+		/* ...and timestamps advance by a packet (160) within a source,
+		 * and by the wall time between the two packets (the pcap is
+		 * replayed at once: well under a second) across the change. */
+		if (k != C_PKTS)
+			assert_int_equal(ts[k] - ts[k - 1], 160);
+		else
+			assert_true(ts[k] - ts[k - 1] < 8000);
+	}
+	assert_int_equal(seq[0], 100);
+	assert_int_equal(ts[0], 1000);
+	assert_int_equal(g.info_c.stats.ssrc_changes, 1);
+	assert_int_equal(g.info_c.stats.ssrc, SSRC_C2);
+	/* A.1 tracking restarted with the new source. */
+	assert_int_equal(g.info_c.stats.expected, C_PKTS);
+	assert_int_equal(g.info_c.stats.lost, 0);
+	assert_int_equal(g.info_c.stats.packets, 2 * C_PKTS);
+}
+
+/* The agent streams RTCP copies, SSRC changes and idle flows as events. */
+static void
+events_reach_subscribers(void **state)
+{
+	(void)state;
+	SKIP_IF_NO_DATA();
+	/* Flow A copies its RTCP (SR compound and lone APP) to the agent. */
+	assert_int_equal(g.ev_rtcp, 2);
+	assert_int_equal(g.ev_rtcp_cookie, 0xa);
+	assert_int_equal(g.ev_ssrc, 1);
+	assert_int_equal(g.ev_ssrc_last.old_ssrc, SSRC_C1);
+	assert_int_equal(g.ev_ssrc_last.new_ssrc, SSRC_C2);
+	assert_int_equal(g.ev_ssrc_last.cookie, COOKIE_C);
+	assert_int_equal(ntohs(g.ev_ssrc_last.local_port), FLOW_C_PORT);
+	/* Flow D, silent, is reported once; no flow with traffic is. */
+	assert_int_equal(g.ev_idle, 1);
+	assert_int_equal(g.ev_idle_last.cookie, COOKIE_D);
+	assert_int_equal(ntohs(g.ev_idle_last.local_port), FLOW_D_PORT);
+	assert_true(g.ev_idle_last.idle_ns >= IDLE_D_MS * 1000000ull);
+}
+
 int
 main(void)
 {
@@ -726,6 +894,8 @@ main(void)
 		cmocka_unit_test(rtcp_is_relayed_with_ssrc_translated),
 		cmocka_unit_test(flow_statistics_match_reference),
 		cmocka_unit_test(bad_packets_are_dropped_under_their_reason),
+		cmocka_unit_test(source_change_keeps_output_continuous),
+		cmocka_unit_test(events_reach_subscribers),
 	};
 
 	return cmocka_run_group_tests_name("relay_pcap", tests, run_relay, cleanup);
