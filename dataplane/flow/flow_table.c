@@ -13,6 +13,13 @@
 
 #define SLOTS_PER_ADDR 65536u
 
+/* t->busy[id]: where the id's MOD spare slot stands. */
+enum {
+	SPARE_FREE = 0,
+	SPARE_PUBLISHED, /* published by MOD, owns its next-hop reference */
+	SPARE_RETIRING,  /* copied back to the primary; readers may remain */
+};
+
 struct flow_table *
 flow_table_create(uint16_t n_addrs, uint32_t max_flows, struct rte_rcu_qsbr *rcu)
 {
@@ -187,7 +194,7 @@ flow_table_mod(struct flow_table *t, uint16_t addr_idx, const struct flow *nf,
 	c = *cold;
 	c.added_tsc = flow_table_cold(t, old)->added_tsc;
 	republish(t, addr_idx, old, fill(t, addr_idx, id, 1, nf, &c));
-	t->busy[id] = 1;
+	t->busy[id] = SPARE_PUBLISHED;
 	pend(t, id, PENDING_MOD_BACK, 0);
 	/* The old primary keeps its next hop until it is overwritten. */
 	return 0;
@@ -220,15 +227,13 @@ finish(struct flow_table *t, const struct flow_pending *p)
 
 	switch (p->what) {
 	case PENDING_DEL:
-		/* Both slots' next hops: the primary's, and the spare's if a
-		 * MOD was still in flight. */
+		/* The primary's next hop, and the spare's while it was
+		 * published (then the primary still held the pre-MOD one). */
 		nexthop_put(e->cfg.nh);
 		e->cfg.nh = NULL;
-		if (t->busy[p->id]) {
+		if (t->busy[p->id] == SPARE_PUBLISHED)
 			nexthop_put(spare->nh);
-			spare->nh = NULL;
-			t->busy[p->id] = 0;
-		}
+		t->busy[p->id] = SPARE_FREE;
 		memset(&e->state, 0, sizeof(e->state));
 		memset(&t->rare[p->id], 0, sizeof(t->rare[p->id]));
 		t->free_ids[t->n_free_ids++] = p->id;
@@ -236,17 +241,21 @@ finish(struct flow_table *t, const struct flow_pending *p)
 	case PENDING_MOD_BACK:
 		if (cur == NULL || cur != spare)
 			break; /* deleted meanwhile: PENDING_DEL cleans up */
-		/* No reader holds the primary now: overwrite and republish. */
+		/* No reader holds the primary now: overwrite it with the
+		 * spare (whose next-hop reference it takes over) and publish
+		 * it. The spare stays untouched: readers may still use it
+		 * until the next grace period. */
 		nexthop_put(e->cfg.nh);
 		t->cold[2 * (size_t)p->id] = t->cold[2 * (size_t)p->id + 1];
 		e->cfg = *spare;
 		e->cfg.parity = 0;
-		spare->nh = NULL; /* the primary owns the reference now */
+		t->busy[p->id] = SPARE_RETIRING;
 		republish(t, spare->addr_idx, spare, &e->cfg);
 		pend(t, p->id, PENDING_SPARE, 1);
 		break;
 	case PENDING_SPARE:
-		t->busy[p->id] = 0;
+		if (t->busy[p->id] == SPARE_RETIRING)
+			t->busy[p->id] = SPARE_FREE;
 		break;
 	}
 }

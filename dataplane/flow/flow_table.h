@@ -37,7 +37,7 @@ struct flow_table {
 	struct flow_state_rare *rare; /* [max_flows] */
 	/* agent only */
 	struct flow **by_id;         /* [max_flows]: the published cfg of an id */
-	uint8_t *busy;               /* [max_flows]: the spare is in use or retiring */
+	uint8_t *busy;               /* [max_flows]: state of the id's spare slot */
 	uint16_t n_addrs;
 	uint32_t max_flows;
 	uint32_t n_flows;
