@@ -523,10 +523,10 @@ dispatch(struct agent *a, struct agent_client *c, const struct rtpgw_api_hdr *h,
 	case RTPGW_API_FLOW_ADD:
 	case RTPGW_API_FLOW_MOD:
 	case RTPGW_API_FLOW_DEL:
-		if (b->flags & ~(RTPGW_API_F_EXIST_OK | RTPGW_API_F_MISSING_OK))
-			return -EINVAL;
 		memset(br, 0, sizeof(*br));
 		r->len = sizeof(*br);
+		if (b->flags & ~(RTPGW_API_F_EXIST_OK | RTPGW_API_F_MISSING_OK))
+			return -EINVAL;
 		if (h->type == RTPGW_API_FLOW_ADD)
 			rc = handle_flow_add(a, b, b->flags, br);
 		else if (h->type == RTPGW_API_FLOW_MOD)
@@ -561,9 +561,10 @@ api_handle(struct agent *a, struct agent_client *c, const void *req, size_t len,
 	int rc;
 
 	a->stats.api_requests++;
+	/* Whatever header fields arrived are echoed (a truncated request
+	 * still gets its id back when the id made it). */
 	memset(&h, 0, sizeof(h));
-	if (len >= sizeof(h))
-		memcpy(&h, req, sizeof(h));
+	memcpy(&h, req, RTE_MIN(len, sizeof(h)));
 	rc = api_msg_check(req, len, c->hello);
 	if (rc == 0)
 		rc = dispatch(a, c, &h, (const uint8_t *)req + sizeof(h), &r);

@@ -53,7 +53,8 @@ api_msg_check(const void *buf, size_t len, bool hello_done)
 		return -EPROTO;
 	if (h.len != len - sizeof(h))
 		return -EBADMSG;
-	if (h.flags & (RTPGW_API_F_REPLY | RTPGW_API_F_EVENT))
+	/* No flag is defined for requests; REPLY and EVENT are ours. */
+	if (h.flags != 0 || h.reserved != 0 || h.status != 0)
 		return -EBADMSG;
 	if (!hello_done && h.type != RTPGW_API_HELLO)
 		return -EPROTO;
