@@ -1134,8 +1134,6 @@ stats_replies_are_well_formed(void **state)
 	int fd = conn_hello();
 
 	(void)state;
-	assert_int_equal(sizeof(ps), 144);
-	assert_int_equal(sizeof(ws), 64);
 	assert_int_equal(rpc(fd, RTPGW_API_STATS_PORTS, NULL, 0, &r), 0);
 	memcpy(&pl, r.p, sizeof(pl));
 	assert_int_equal(pl.count, 1);

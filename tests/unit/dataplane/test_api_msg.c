@@ -205,6 +205,23 @@ unknown_flag_in_request_is_ebadmsg(void **state)
 	assert_int_equal(api_msg_check(buf, len, true), -EBADMSG);
 }
 
+/* docs/API.md, Message header: a request's status is 0 and reserved
+ * fields are sent as zero. */
+static void
+nonzero_status_or_reserved_in_request_is_ebadmsg(void **state)
+{
+	size_t len = msg(RTPGW_API_STATS_PORTS, 0);
+
+	(void)state;
+	hdr()->status = -1;
+	assert_int_equal(api_msg_check(buf, len, true), -EBADMSG);
+	hdr()->status = 0;
+	hdr()->reserved = 1;
+	assert_int_equal(api_msg_check(buf, len, true), -EBADMSG);
+	hdr()->reserved = 0;
+	assert_int_equal(api_msg_check(buf, len, true), 0);
+}
+
 static void
 request_before_hello_is_eproto(void **state)
 {
@@ -451,6 +468,7 @@ main(void)
 		cmocka_unit_test(len_field_smaller_than_datagram_is_ebadmsg),
 		cmocka_unit_test(reply_or_event_flag_is_ebadmsg),
 		cmocka_unit_test(unknown_flag_in_request_is_ebadmsg),
+		cmocka_unit_test(nonzero_status_or_reserved_in_request_is_ebadmsg),
 		cmocka_unit_test(request_before_hello_is_eproto),
 		cmocka_unit_test(unknown_type_is_enotsup),
 		cmocka_unit_test(hello_payload_wrong_size_is_ebadmsg),

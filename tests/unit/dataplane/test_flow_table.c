@@ -9,10 +9,14 @@
  * companion ports; the id and state life cycle (nothing reused before the
  * grace period, state zeroed after it, kept across mod); MOD's spare slot
  * and its copy back; next-hop references handed to the table and dropped
- * after the grace period; id exhaustion; iteration order.
+ * after the grace period; id exhaustion; iteration order; and, with a
+ * real RCU variable and a reader thread acting as a worker, that no
+ * reader ever sees a published flow change under it while MODs, DELs and
+ * ADDs go on.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +25,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include <rte_pause.h>
+#include <rte_rcu_qsbr.h>
 
 #include "flow/flow_table.h"
 #include "flow/nexthop.h"
@@ -709,6 +716,128 @@ next_iterates_in_key_order_skipping_companions(void **state)
 	flow_table_destroy(t);
 }
 
+/* A worker: loads each slot (acquire), works on the flow for a while,
+ * then checks it is still one consistent version: peer_port carries the
+ * version, and version v uses next hop v % 2. */
+#define RACE_FLOWS  16
+#define RACE_BASE   20000
+#define RACE_ROUNDS 300
+
+static struct {
+	struct flow_table *t;
+	struct rte_rcu_qsbr *rcu;
+	struct nexthop nh[2];
+	int online;
+	int stop;
+	uint64_t reads;
+	uint64_t bad;
+} race;
+
+static void *
+race_reader(void *arg)
+{
+	(void)arg;
+	rte_rcu_qsbr_thread_register(race.rcu, 0);
+	rte_rcu_qsbr_thread_online(race.rcu, 0);
+	__atomic_store_n(&race.online, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+		for (uint16_t i = 0; i < RACE_FLOWS; i++) {
+			const struct flow *f = __atomic_load_n(&race.t->slots[0][RACE_BASE + 2 * i],
+							       __ATOMIC_ACQUIRE);
+			uint16_t version;
+			const struct nexthop *nh;
+
+			if (f == NULL)
+				continue;
+			version = ntohs(f->peer_port);
+			/* A worker's per-packet work between lookup and use. */
+			for (int k = 0; k < 100; k++)
+				rte_pause();
+			nh = f->nh;
+			if (ntohs(f->rtp_port) != RACE_BASE + 2 * i ||
+			    nh != &race.nh[version % 2] || ntohs(f->peer_port) != version ||
+			    f->action != RTPGW_FLOW_RELAY)
+				race.bad++;
+			race.reads++;
+		}
+		rte_rcu_qsbr_quiescent(race.rcu, 0);
+	}
+	rte_rcu_qsbr_thread_offline(race.rcu, 0);
+	rte_rcu_qsbr_thread_unregister(race.rcu, 0);
+	return NULL;
+}
+
+static void
+race_add(uint16_t i, uint16_t version)
+{
+	struct flow f = flow_at((uint16_t)(RACE_BASE + 2 * i), RTPGW_RTCP_COMPANION,
+				&race.nh[version % 2], version);
+	struct flow_cold c = cold_of((uint16_t)(RACE_BASE + 2 * i), version);
+
+	assert_int_equal(flow_table_add(race.t, 0, &f, &c), 0);
+}
+
+static void
+readers_never_see_a_published_flow_change(void **state)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(1);
+	pthread_t reader;
+
+	(void)state;
+	memset(&race, 0, sizeof(race));
+	race.rcu = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sz, RTE_CACHE_LINE_SIZE));
+	assert_non_null(race.rcu);
+	assert_int_equal(rte_rcu_qsbr_init(race.rcu, 1), 0);
+	race.t = flow_table_create(1, 2 * RACE_FLOWS, race.rcu);
+	assert_non_null(race.t);
+	for (uint16_t i = 0; i < RACE_FLOWS; i++)
+		race_add(i, 0);
+	assert_int_equal(pthread_create(&reader, NULL, race_reader, NULL), 0);
+	/* Grace periods wait only for readers already online. */
+	while (!__atomic_load_n(&race.online, __ATOMIC_ACQUIRE))
+		rte_pause();
+	for (uint16_t v = 1; v <= RACE_ROUNDS; v++) {
+		/* Every flow modified to version v (the other next hop)... */
+		for (uint16_t i = 0; i < RACE_FLOWS; i++) {
+			struct flow f = flow_at((uint16_t)(RACE_BASE + 2 * i), RTPGW_RTCP_COMPANION,
+						&race.nh[v % 2], v);
+			struct flow_cold c = cold_of((uint16_t)(RACE_BASE + 2 * i), v);
+
+			assert_int_equal(flow_table_mod(race.t, 0, &f, &c), 0);
+		}
+		/* ...one of them deleted and added again in the same batch,
+		 * another modified twice (the second MOD waits out the first). */
+		assert_int_equal(flow_table_del(race.t, 0, htons(RACE_BASE + 2 * (v % RACE_FLOWS))),
+				 0);
+		race_add(v % RACE_FLOWS, v);
+		if (v % 3 == 0) {
+			uint16_t i = (v / 3) % RACE_FLOWS;
+			struct flow f = flow_at((uint16_t)(RACE_BASE + 2 * i), RTPGW_RTCP_COMPANION,
+						&race.nh[(v + 2) % 2], (uint16_t)(v + 2));
+			struct flow_cold c = cold_of((uint16_t)(RACE_BASE + 2 * i), v);
+
+			if (i != v % RACE_FLOWS)
+				assert_int_equal(flow_table_mod(race.t, 0, &f, &c), 0);
+			else
+				race.nh[(v + 2) % 2].refcnt--; /* not used: give it back */
+		}
+		flow_table_sync(race.t);
+	}
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(reader, NULL), 0);
+	assert_true(race.reads > 0);
+	assert_int_equal(race.bad, 0);
+	/* Every next-hop reference is accounted for. */
+	for (uint16_t i = 0; i < RACE_FLOWS; i++)
+		assert_int_equal(flow_table_del(race.t, 0, htons(RACE_BASE + 2 * i)), 0);
+	flow_table_sync(race.t);
+	assert_int_equal(race.nh[0].refcnt, 0);
+	assert_int_equal(race.nh[1].refcnt, 0);
+	assert_int_equal(race.t->n_free_ids, 2 * RACE_FLOWS);
+	flow_table_destroy(race.t);
+	free(race.rcu);
+}
+
 int
 main(void)
 {
@@ -734,6 +863,7 @@ main(void)
 		cmocka_unit_test(id_exhaustion_is_enospc),
 		cmocka_unit_test(table_full_then_del_then_add_succeeds),
 		cmocka_unit_test(next_iterates_in_key_order_skipping_companions),
+		cmocka_unit_test(readers_never_see_a_published_flow_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
