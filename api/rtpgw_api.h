@@ -308,6 +308,7 @@ struct rtpgw_api_port_stats {
 	uint64_t arp_requests_rx; /* ARP requests for our addresses answered */
 	uint64_t arp_requests_tx; /* ARP requests sent for next hops */
 	uint64_t icmp_echo;       /* ICMP echo requests answered */
+	uint64_t slow_drops;      /* ARP/ICMP the agent could not use or send */
 };
 
 struct rtpgw_api_port_list {

@@ -456,6 +456,7 @@ handle_stats_ports(struct agent *a, struct reply *r)
 		e->arp_requests_rx = p->slow.arp_requests_rx;
 		e->arp_requests_tx = p->slow.arp_requests_tx;
 		e->icmp_echo = p->slow.icmp_echo;
+		e->slow_drops = p->slow.slow_drops;
 	}
 	r->len = sizeof(*l) + dp->n_ports * sizeof(l->ports[0]);
 	return 0;

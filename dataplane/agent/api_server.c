@@ -69,7 +69,17 @@ api_server_open(struct agent *a, const char *path)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
-	/* A stale socket from a crashed run would make bind fail. */
+	/* A socket left by a crashed run would make bind fail: remove it,
+	 * but never one a live dataplane still answers on. */
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 || errno == EAGAIN) {
+		close(fd);
+		errno = EADDRINUSE;
+		return -1;
+	}
+	close(fd);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || chmod(path, 0660) < 0 ||
 	    listen(fd, 16) < 0)

@@ -263,51 +263,11 @@ worker_event_input(struct agent *a, const struct worker_event *we)
 	agent_event_send(a, RTPGW_API_EVENT_SSRC_CHANGE, &ev, sizeof(ev));
 }
 
-/*
- * A port whose driver wants as many RX as TX queues has an RX queue for
- * the agent. RSS is steered away from it, so only the odd packet lands
- * there: ARP and ICMP echo are served, the rest is counted and freed.
- */
-static void
-agent_rxq_drain(struct agent *a, struct dp_port *p)
-{
-	struct rte_mbuf *pkts[DRAIN_BURST];
-	uint16_t n = rte_eth_rx_burst(p->port_id, p->agent_txq, pkts, DRAIN_BURST);
-
-	for (uint16_t k = 0; k < n; k++) {
-		struct rte_mbuf *m = pkts[k];
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-		uint32_t len = rte_pktmbuf_data_len(m);
-
-		if (len >= sizeof(*eth) && eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
-			arp_input(a, m);
-			continue;
-		}
-		if (m->nb_segs == 1 && len >= sizeof(*eth) + sizeof(*ip) + 8 &&
-		    eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) && ip->version_ihl == 0x45 &&
-		    ip->next_proto_id == IPPROTO_ICMP &&
-		    rte_be_to_cpu_16(ip->total_length) <= len - sizeof(*eth) &&
-		    dp_addr_index(a->dp, ip->dst_addr) >= 0) {
-			icmp_input(a, m);
-			continue;
-		}
-		p->slow.slow_drops++;
-		rte_pktmbuf_free(m);
-	}
-}
-
 void
 slowpath_drain(struct agent *a)
 {
 	struct dataplane *dp = a->dp;
 
-	for (uint16_t i = 0; i < dp->n_ports; i++) {
-		struct dp_port *p = &dp->ports[dp->port_ids[i]];
-
-		if (p->started && p->n_rxq > dp->n_workers)
-			agent_rxq_drain(a, p);
-	}
 
 	for (uint16_t i = 0; i < dp->n_workers; i++) {
 		struct worker *w = dp->workers[i];

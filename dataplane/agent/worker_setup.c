@@ -44,6 +44,16 @@ worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id)
 		w->rxq[w->n_rxq].port_id = pid;
 		w->rxq[w->n_rxq].queue_id = id;
 		w->n_rxq++;
+		/* A driver that wants as many RX as TX queues (net_tap) has
+		 * one more RX queue than workers, and its kernel side, not
+		 * RSS, picks the queue: worker 0 polls the extra one. */
+		for (uint16_t q = dp->n_workers; id == 0 && q < dp->ports[pid].n_rxq; q++) {
+			if (w->n_rxq == RTE_DIM(w->rxq))
+				goto fail;
+			w->rxq[w->n_rxq].port_id = pid;
+			w->rxq[w->n_rxq].queue_id = q;
+			w->n_rxq++;
+		}
 		w->txb[pid] = rte_zmalloc_socket("txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0, socket);
 		if (w->txb[pid] == NULL)
 			goto fail;

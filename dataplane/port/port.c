@@ -25,8 +25,7 @@ reta_workers_only(uint16_t port_id, const struct rte_eth_dev_info *info, uint16_
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ull << (i % RTE_ETH_RETA_GROUP_SIZE);
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = i % n_workers;
 	}
-	/* Applied after start by drivers that need it; failure is not fatal
-	 * here: the agent drains its queue whatever lands there. */
+	/* Failure is not fatal: worker 0 polls the extra queue anyway. */
 	rte_eth_dev_rss_reta_update(port_id, reta, size);
 	return 0;
 }
@@ -72,9 +71,11 @@ port_configure(struct dataplane *dp, uint16_t port_id)
 	}
 	rc = rte_eth_dev_configure(port_id, nrx, ntx, &conf);
 	if (rc < 0 && nrx < ntx && info.max_rx_queues >= ntx) {
-		/* Some drivers (net_tap) want as many RX as TX queues: the
-		 * extra RX queue is the agent's, which drains it (RSS, when
-		 * used, is steered to the workers' queues only). */
+		/* Some drivers (net_tap) want as many RX as TX queues. The
+		 * extra RX queue is polled by worker 0 (worker_setup.c): the
+		 * tap's kernel side picks queues by its own hash, so media
+		 * lands there too. RSS, when the driver does it, is steered
+		 * to the workers' own queues. */
 		nrx = ntx;
 		rc = rte_eth_dev_configure(port_id, nrx, ntx, &conf);
 		if (rc == 0 && conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * DPDK ports: one RX queue per worker (spread by RSS when there is more
- * than one), one TX queue per worker plus one for the agent. Works with
+ * than one), one TX queue per worker plus one for the agent. A driver
+ * that needs as many RX as TX queues gets one more RX queue, which worker
+ * 0 polls. Works with
  * any ethdev: the demo and tests use net_tap, net_pcap, net_ring and
  * net_null; real NICs work the same way. Agent only.
  */

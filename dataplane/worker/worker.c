@@ -23,8 +23,8 @@ worker_tx_error_cb(struct rte_mbuf **unsent, uint16_t count, void *userdata)
 void
 worker_flush(struct worker *w)
 {
-	for (uint16_t i = 0; i < w->n_rxq; i++) {
-		uint16_t pid = w->rxq[i].port_id;
+	for (uint16_t i = 0; i < w->dp->n_ports; i++) {
+		uint16_t pid = w->dp->port_ids[i];
 
 		if (w->txb[pid]->length)
 			rte_eth_tx_buffer_flush(pid, w->id, w->txb[pid]);

@@ -67,7 +67,7 @@ struct worker {
 	uint64_t drain_tsc;
 	struct rte_ring *slow_ring;  /* worker: producer; agent: consumer (mbufs) */
 	struct rte_ring *event_ring; /* worker: producer; agent: consumer */
-	struct worker_rxq rxq[DP_PORT_MAX];
+	struct worker_rxq rxq[2 * DP_PORT_MAX]; /* worker 0 also polls extra queues */
 	struct rte_eth_dev_tx_buffer *txb[DP_PORT_MAX]; /* by port id; worker: rw */
 	uint64_t now;        /* TSC at the start of the current burst */
 	struct worker_stats stats;

@@ -177,6 +177,7 @@ print_ports(struct ctl *ctl, const struct rtpgw_api_port_list *l)
 			json_u64(&ctl->js, "arp_requests_rx", p->arp_requests_rx);
 			json_u64(&ctl->js, "arp_requests_tx", p->arp_requests_tx);
 			json_u64(&ctl->js, "icmp_echo", p->icmp_echo);
+			json_u64(&ctl->js, "slow_drops", p->slow_drops);
 			json_object_end(&ctl->js);
 			continue;
 		}
@@ -193,6 +194,7 @@ print_ports(struct ctl *ctl, const struct rtpgw_api_port_list *l)
 		       (unsigned long long)p->arp_requests_rx,
 		       (unsigned long long)p->arp_requests_tx);
 		printf("  icmp echo answered %llu\n", (unsigned long long)p->icmp_echo);
+		printf("  slow path dropped %llu\n", (unsigned long long)p->slow_drops);
 	}
 	if (ctl->json)
 		json_array_end(&ctl->js);
