@@ -45,6 +45,31 @@ cksum_update32(uint16_t cksum, uint32_t old, uint32_t new)
 	return (uint16_t)~cksum_fold(sum);
 }
 
+/*
+ * Several fields changing at once: accumulate each change's ~m + m' (RFC
+ * 1624 eqn. 3 is linear in them), then apply the sum once. Equal to a
+ * chain of cksum_update16/32 calls, with one fold instead of one per field.
+ * An accumulator holds at most 32768 16-bit changes without overflow.
+ */
+static inline uint32_t
+cksum_delta16(uint32_t acc, uint16_t old, uint16_t new)
+{
+	return acc + (uint16_t)~old + new;
+}
+
+static inline uint32_t
+cksum_delta32(uint32_t acc, uint32_t old, uint32_t new)
+{
+	return acc + (uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff) + (new >> 16) +
+	       (new & 0xffff);
+}
+
+static inline uint16_t
+cksum_apply(uint16_t cksum, uint32_t acc)
+{
+	return (uint16_t)~cksum_fold((uint32_t)(uint16_t)~cksum + cksum_fold(acc));
+}
+
 /* RFC 1071 one's complement sum of len bytes, added to sum (not folded). */
 uint32_t cksum_raw(const void *buf, size_t len, uint32_t sum);
 

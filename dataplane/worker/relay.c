@@ -32,6 +32,7 @@
 
 #define OUT_TTL 64
 #define PREFETCH_OFFSET 4
+#define FLOW_AHEAD 6
 
 /* A verdict for one packet. */
 enum {
@@ -194,11 +195,12 @@ source_ok(const struct flow *f, struct flow_state *st, const struct pkt_hdrs *h,
 
 /*
  * RTP: statistics (RFC 3550 A.1, A.8) and the header rewrite the flow
- * asks for. *udp_ck is updated incrementally (RFC 1624) when non-zero.
+ * asks for. Every change of a 16-bit word is added to *udp_delta (RFC
+ * 1624), applied to the UDP checksum once with the L3/L4 changes.
  */
 static inline unsigned int
 rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struct pkt_hdrs *h,
-	    uint16_t *udp_ck)
+	    uint32_t *udp_delta)
 {
 	struct rtp_info ri;
 	uint8_t *b = h->l5;
@@ -254,8 +256,7 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 			memcpy(&old, b, 2);
 			b[1] = (uint8_t)((b[1] & 0x80) | pt);
 			memcpy(&new, b, 2);
-			if (*udp_ck)
-				*udp_ck = cksum_update16(*udp_ck, old, new);
+			*udp_delta = cksum_delta16(*udp_delta, old, new);
 		}
 	}
 	if (f->flags & RTPGW_FLOW_F_SEQ_CONTINUOUS) {
@@ -272,10 +273,8 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 			memcpy(&ots, b + 4, 4);
 			memcpy(b + 2, &nseq, 2);
 			memcpy(b + 4, &nts, 4);
-			if (*udp_ck) {
-				*udp_ck = cksum_update16(*udp_ck, oseq, nseq);
-				*udp_ck = cksum_update32(*udp_ck, ots, nts);
-			}
+			*udp_delta = cksum_delta16(*udp_delta, oseq, nseq);
+			*udp_delta = cksum_delta32(*udp_delta, ots, nts);
 		}
 		st->last_out_seq = seq;
 		st->last_out_ts = ts;
@@ -288,8 +287,7 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 
 		memcpy(&ossrc, b + 8, 4);
 		memcpy(b + 8, &nssrc, 4);
-		if (*udp_ck)
-			*udp_ck = cksum_update32(*udp_ck, ossrc, nssrc);
+		*udp_delta = cksum_delta32(*udp_delta, ossrc, nssrc);
 	}
 	return VERDICT_TX;
 }
@@ -359,6 +357,7 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 	bool companion, is_rtcp, full_ck = false;
 	unsigned int v;
 	uint16_t udp_ck, sport, dport;
+	uint32_t udp_delta = 0;
 	uint64_t mac;
 
 	st = flow_table_state_fast(w->flows, f);
@@ -385,7 +384,7 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 		sport = f->out_rtcp_port;
 		dport = f->peer_rtcp_port;
 	} else {
-		v = rtp_process(w, f, st, &h, &udp_ck);
+		v = rtp_process(w, f, st, &h, &udp_delta);
 		sport = f->out_port;
 		dport = f->peer_port;
 	}
@@ -406,14 +405,17 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 		memcpy(&old_ttlw, &ip->time_to_live, 2);
 		ip->time_to_live = OUT_TTL;
 		memcpy(&new_ttlw, &ip->time_to_live, 2);
-		ip_ck = cksum_update16(ip_ck, old_ttlw, new_ttlw);
-		ip_ck = cksum_update32(ip_ck, ip->src_addr, f->out_ip);
-		ip_ck = cksum_update32(ip_ck, ip->dst_addr, f->peer_ip);
+		uint32_t addr_delta = cksum_delta32(0, ip->src_addr, f->out_ip);
+
+		addr_delta = cksum_delta32(addr_delta, ip->dst_addr, f->peer_ip);
+		ip_ck = cksum_apply(ip_ck, cksum_delta16(addr_delta, old_ttlw, new_ttlw));
 		if (udp_ck && !full_ck) {
-			udp_ck = cksum_update32(udp_ck, ip->src_addr, f->out_ip);
-			udp_ck = cksum_update32(udp_ck, ip->dst_addr, f->peer_ip);
-			udp_ck = cksum_update16(udp_ck, h.udp->src_port, sport);
-			udp_ck = cksum_update16(udp_ck, h.udp->dst_port, dport);
+			/* The pseudo header's addresses, the ports, and what
+			 * rtp_process changed. */
+			udp_delta += addr_delta;
+			udp_delta = cksum_delta16(udp_delta, h.udp->src_port, sport);
+			udp_delta = cksum_delta16(udp_delta, h.udp->dst_port, dport);
+			udp_ck = cksum_apply(udp_ck, udp_delta);
 		}
 		ip->src_addr = f->out_ip;
 		ip->dst_addr = f->peer_ip;
@@ -466,34 +468,39 @@ relay_burst(struct worker *w, uint16_t rx_port, struct rte_mbuf **pkts, uint16_t
 		c->slot = flow_table_slot(t, (uint16_t)ai, c->h.udp->dst_port);
 		rte_prefetch0(c->slot);
 	}
-	for (uint16_t i = 0; i < n; i++) {
-		struct pkt_ctx *c = &ctx[i];
+	/* Passes 2 and 3 interleaved, pass 2 running FLOW_AHEAD packets ahead:
+	 * enough to cover a miss with the work of the packets in between,
+	 * few enough that the prefetches in flight (three lines a packet)
+	 * stay within what the core can track. */
+	for (uint16_t i = 0; i < n + FLOW_AHEAD; i++) {
+		if (i < n && ctx[i].v == VERDICT_TX) {
+			struct pkt_ctx *c = &ctx[i];
 
-		if (c->v != VERDICT_TX)
-			continue;
-		c->f = flow_table_slot_load(c->slot);
-		if (unlikely(c->f == NULL))
-			c->v = RTPGW_DROP_NO_FLOW;
-		else
-			flow_table_prefetch(t, c->f);
-	}
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint16_t egress = 0;
-		unsigned int v = ctx[i].v;
+			c->f = flow_table_slot_load(c->slot);
+			if (unlikely(c->f == NULL))
+				c->v = RTPGW_DROP_NO_FLOW;
+			else
+				flow_table_prefetch(t, c->f);
+		}
+		if (i >= FLOW_AHEAD) {
+			uint16_t k = (uint16_t)(i - FLOW_AHEAD);
+			struct rte_mbuf *m = pkts[k];
+			uint16_t egress = 0;
+			unsigned int v = ctx[k].v;
 
-		if (v == VERDICT_TX)
-			v = relay_apply(w, m, &ctx[i], &egress);
-		if (likely(v == VERDICT_TX)) {
-			w->stats.tx++;
-			rte_eth_tx_buffer(egress, w->id, w->txb[egress], m);
-			sent++;
-		} else if (v == VERDICT_SLOW) {
-			/* Not every driver sets it (net_ring does not). */
-			m->port = rx_port;
-			to_agent(w, m);
-		} else {
-			drop(w, m, v);
+			if (v == VERDICT_TX)
+				v = relay_apply(w, m, &ctx[k], &egress);
+			if (likely(v == VERDICT_TX)) {
+				w->stats.tx++;
+				rte_eth_tx_buffer(egress, w->id, w->txb[egress], m);
+				sent++;
+			} else if (v == VERDICT_SLOW) {
+				/* Not every driver sets it (net_ring does not). */
+				m->port = rx_port;
+				to_agent(w, m);
+			} else {
+				drop(w, m, v);
+			}
 		}
 	}
 	return sent;

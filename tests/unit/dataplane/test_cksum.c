@@ -255,6 +255,44 @@ incremental_equals_full_on_random_data(void **state)
 	assert_true(zeros > 0); /* the edge was reached (len 4, field 0) */
 }
 
+/* Several fields changed at once: one accumulated delta applied once
+ * equals the full recomputation (and the chain of single updates). */
+static void
+accumulated_delta_equals_full_on_random_data(void **state)
+{
+	uint64_t seed = 0x5eed0007;
+	static uint8_t buf[256];
+
+	(void)state;
+	for (unsigned int iter = 0; iter < 20000; iter++) {
+		size_t len = 16 + (size_t)(rng_next(&seed) % (sizeof(buf) - 16));
+		unsigned int n_fields = 1 + (unsigned int)(rng_next(&seed) % 12);
+		uint16_t before, chained, applied;
+		uint32_t acc = 0;
+
+		for (size_t i = 0; i < len; i++)
+			buf[i] = (uint8_t)rng_next(&seed);
+		if (iter % 3 == 0)
+			memset(buf, 0xff, len / 2);
+		before = chained = cksum_full(buf, len);
+		for (unsigned int k = 0; k < n_fields; k++) {
+			size_t off = 2 * (size_t)(rng_next(&seed) % ((len - 2) / 2));
+			uint32_t old32, new32 = (uint32_t)rng_next(&seed);
+
+			if (k % 4 == 3)
+				new32 = 0xffffffff;
+			memcpy(&old32, buf + off, 4);
+			memcpy(buf + off, &new32, 4);
+			acc = cksum_delta32(acc, old32, new32);
+			chained = cksum_update32(chained, old32, new32);
+		}
+		applied = cksum_apply(before, acc);
+		assert_int_equal(applied, chained);
+		if (ref_sum(buf, len) != 0)
+			assert_int_equal(applied, cksum_full(buf, len));
+	}
+}
+
 int
 main(void)
 {
@@ -267,6 +305,7 @@ main(void)
 		cmocka_unit_test(capture_ipv4_headers_verify),
 		cmocka_unit_test(incremental_update_of_ipv4_header),
 		cmocka_unit_test(incremental_equals_full_on_random_data),
+		cmocka_unit_test(accumulated_delta_equals_full_on_random_data),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
