@@ -30,7 +30,7 @@
 #include <assert.h>
 #include <stdint.h>
 
-#define RTPGW_API_VERSION 1
+#define RTPGW_API_VERSION 2
 #define RTPGW_API_MAGIC 0x52475057 /* "RGPW" */
 #define RTPGW_API_SOCK_DEFAULT "/run/rtpgw/dataplane.sock"
 /* Largest datagram either side sends or accepts, header included. */
