@@ -113,6 +113,30 @@ port_plus_one(uint16_t nbo)
 	return rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(nbo) + 1));
 }
 
+/* Do item i's slots (its port, and port + 1 with a companion) overlap an
+ * earlier item's on the same address? */
+static bool
+batch_overlap(const struct rtpgw_api_flow_batch *b, uint32_t i)
+{
+	const struct rtpgw_api_flow *s = &b->flows[i];
+	uint16_t s_last = s->rtcp == RTPGW_RTCP_COMPANION ? port_plus_one(s->local_port)
+							  : s->local_port;
+
+	for (uint32_t j = 0; j < i; j++) {
+		const struct rtpgw_api_flow *o = &b->flows[j];
+		uint16_t o_last;
+
+		if (o->local.v4 != s->local.v4)
+			continue;
+		o_last = o->rtcp == RTPGW_RTCP_COMPANION ? port_plus_one(o->local_port)
+							 : o->local_port;
+		if (o->local_port == s->local_port || o->local_port == s_last ||
+		    o_last == s->local_port || o_last == s_last)
+			return true;
+	}
+	return false;
+}
+
 /* Would adding spec collide with the table (ignoring flow `self`)? */
 static int
 slot_conflict(const struct flow_table *t, uint16_t ai, const struct rtpgw_api_flow *s,
@@ -181,18 +205,8 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		rc = slot_conflict(t, ai, s, NULL);
 		if (rc < 0)
 			return rc;
-		/* Companion slots of two new flows in the same batch. */
-		if (s->rtcp == RTPGW_RTCP_COMPANION) {
-			for (uint32_t j = 0; j < i; j++) {
-				const struct rtpgw_api_flow *o = &b->flows[j];
-
-				if (o->local.v4 == s->local.v4 &&
-				    (o->local_port == port_plus_one(s->local_port) ||
-				     (o->rtcp == RTPGW_RTCP_COMPANION &&
-				      port_plus_one(o->local_port) == s->local_port)))
-					return -EEXIST;
-			}
-		}
+		if (batch_overlap(b, i))
+			return -EEXIST;
 		n_new++;
 	}
 	if (n_new > t->n_free_ids) {

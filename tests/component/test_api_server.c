@@ -797,15 +797,15 @@ flow_add_batch_is_all_or_nothing(void **state)
 	assert_int_equal(batch(fd, RTPGW_API_FLOW_ADD, 0, fl, 10, &rep), -EEXIST);
 	assert_int_equal(rep.failed_index, 9);
 	assert_int_equal(n_flows(fd), 10);
-	/* A companion of one item taking the next item's port is found only
-	 * while applying: rolled back whole. */
+	/* A companion of one item taking the next item's port is found by
+	 * the check, before anything is applied. */
 	fl[0] = spec(DP_IP2, 23000);
 	fl[0].rtcp = RTPGW_RTCP_COMPANION;
 	fl[1] = spec(DP_IP2, 23001);
 	assert_int_equal(batch(fd, RTPGW_API_FLOW_ADD, 0, fl, 2, &rep), -EEXIST);
 	assert_int_equal(rep.failed_index, 1);
 	assert_int_equal(n_flows(fd), 10);
-	/* And in the other order, found by the check. */
+	/* And in the other order. */
 	fl[0] = spec(DP_IP2, 23001);
 	fl[1] = spec(DP_IP2, 23000);
 	fl[1].rtcp = RTPGW_RTCP_COMPANION;
