@@ -245,7 +245,6 @@ struct rtpgw_api_flow_list_req {
 	X(BAD_IP_CKSUM, "IPv4 header checksum invalid") \
 	X(IP_FRAGMENT, "IP fragment (media never fragments)") \
 	X(IP_OPTIONS, "IPv4 options present") \
-	X(TTL_EXPIRED, "IPv4 TTL 0 or 1") \
 	X(NOT_OURS, "destination is not one of our addresses") \
 	X(BAD_PROTO, "IP protocol not UDP or ICMP") \
 	X(BAD_UDP_CKSUM, "UDP checksum invalid") \

@@ -69,6 +69,10 @@
 #define COOKIE_C 0xc0ffee01u
 #define COOKIE_D 0xc0ffee02u
 #define IDLE_D_MS 50
+/* Flow E: RTCP multiplexed on the RTP port (RFC 5761). */
+#define FLOW_E_PORT 20020
+#define E_PEER_PORT 40050
+#define E_RTP 3
 
 struct payload {
 	uint8_t data[1500];
@@ -93,7 +97,7 @@ static struct {
 	uint64_t drops[RTPGW_DROP_MAX];
 	uint64_t expected_drops[RTPGW_DROP_MAX];
 	uint64_t rx;
-	struct rtpgw_api_flow_info info_c;
+	struct rtpgw_api_flow_info info_c, info_e;
 	/* events read from the subscriber socket */
 	unsigned int ev_rtcp, ev_idle, ev_ssrc;
 	struct rtpgw_api_event_flow ev_ssrc_last, ev_idle_last;
@@ -291,6 +295,11 @@ write_input(void)
 		dump(d, buf, frame(buf, C_IP, C_PORT, DP_IP, FLOW_C_PORT, rtp, 172));
 	}
 
+	/* Flow E: RTP and RTCP on one port. */
+	for (unsigned int k = 0; k < E_RTP; k++)
+		dump(d, buf, frame(buf, C_IP, C_PORT, DP_IP, FLOW_E_PORT, g.b[k].data, g.b[k].len));
+	dump(d, buf, frame(buf, C_IP, C_PORT, DP_IP, FLOW_E_PORT, rtcp[0].data, rtcp[0].len));
+
 	memcpy(rtp, g.a[0].data, 172);
 	/* No flow at this port. */
 	bad(d, buf, frame(buf, A_IP, A_PORT, DP_IP, 30000, rtp, 172), RTPGW_DROP_NO_FLOW);
@@ -422,14 +431,14 @@ install_flows(struct agent *a, struct agent_client *c)
 {
 	struct {
 		struct rtpgw_api_flow_batch b;
-		struct rtpgw_api_flow f[4];
+		struct rtpgw_api_flow f[5];
 	} req;
 	struct rtpgw_api_hello hello = {.version = RTPGW_API_VERSION};
 	struct rtpgw_api_flow_batch_reply br;
 
 	assert_int_equal(api(a, c, RTPGW_API_HELLO, &hello, sizeof(hello), NULL, 0), 0);
 	memset(&req, 0, sizeof(req));
-	req.b.count = 4;
+	req.b.count = 5;
 	/* A: strict source, SSRC rewrite, continuous seq/ts, PT 0 -> 96. */
 	req.f[0] = flow_spec(FLOW_A_PORT, A_IP, A_PORT, RTPGW_SRC_STRICT, FLOW_B_PORT, B_IP,
 			     B_PORT);
@@ -452,8 +461,12 @@ install_flows(struct agent *a, struct agent_client *c)
 	req.f[3].idle_timeout_ms = IDLE_D_MS;
 	req.f[3].cookie = COOKIE_D;
 	req.f[0].cookie = 0xa;
+	/* E: strict, rtcp-mux. */
+	req.f[4] = flow_spec(FLOW_E_PORT, C_IP, C_PORT, RTPGW_SRC_STRICT, FLOW_E_PORT + 2, B_IP,
+			     E_PEER_PORT);
+	req.f[4].rtcp = RTPGW_RTCP_MUX;
 	assert_int_equal(api(a, c, RTPGW_API_FLOW_ADD, &req, sizeof(req), &br, sizeof(br)), 0);
-	assert_int_equal(br.applied, 4);
+	assert_int_equal(br.applied, 5);
 }
 
 static void
@@ -461,11 +474,11 @@ fetch_stats(struct agent *a, struct agent_client *c)
 {
 	struct {
 		struct rtpgw_api_flow_batch b;
-		struct rtpgw_api_flow f[3];
+		struct rtpgw_api_flow f[4];
 	} req;
 	struct {
 		struct rtpgw_api_flow_info_list l;
-		struct rtpgw_api_flow_info i[3];
+		struct rtpgw_api_flow_info i[4];
 	} rep;
 	struct {
 		struct rtpgw_api_drops d;
@@ -473,12 +486,14 @@ fetch_stats(struct agent *a, struct agent_client *c)
 	} drops;
 
 	memset(&req, 0, sizeof(req));
-	req.b.count = 3;
+	req.b.count = 4;
 	req.f[0] = flow_spec(FLOW_A_PORT, NULL, 0, 0, 0, B_IP, 0);
 	req.f[1] = flow_spec(FLOW_B_PORT, NULL, 0, 0, 0, A_IP, 0);
 	req.f[2] = flow_spec(FLOW_C_PORT, NULL, 0, 0, 0, B_IP, 0);
+	req.f[3] = flow_spec(FLOW_E_PORT, NULL, 0, 0, 0, B_IP, 0);
 	assert_int_equal(api(a, c, RTPGW_API_FLOW_GET, &req, sizeof(req), &rep, sizeof(rep)), 0);
-	assert_int_equal(rep.l.count, 3);
+	assert_int_equal(rep.l.count, 4);
+	g.info_e = rep.i[3];
 	g.info_a = rep.i[0];
 	g.info_b = rep.i[1];
 	g.info_c = rep.i[2];
@@ -661,6 +676,9 @@ output_addresses_ports_and_checksums_are_valid(void **state)
 		if (iph->dst_addr == ip(B_IP) && dport == 40030) {
 			assert_int_equal(sport, FLOW_C_PORT);
 			continue;
+		} else if (iph->dst_addr == ip(B_IP) && dport == E_PEER_PORT) {
+			assert_int_equal(sport, FLOW_E_PORT + 2);
+			continue;
 		} else if (iph->dst_addr == ip(B_IP)) {
 			assert_true(dport == B_PORT || dport == B_PORT + 1);
 			assert_int_equal(sport, dport == B_PORT ? FLOW_B_PORT : FLOW_B_PORT + 1);
@@ -691,9 +709,10 @@ rewrite_modes_are_applied(void **state)
 		const struct rte_ipv4_hdr *iph = (const void *)(d + 14);
 		const uint8_t *r = d + 14 + 20 + 8;
 		uint16_t rlen = (uint16_t)(g.out[i].len - 42);
+		uint16_t dport = ntohs(((const struct rte_udp_hdr *)(iph + 1))->dst_port);
 
-		if (ntohs(((const struct rte_udp_hdr *)(iph + 1))->dst_port) & 1 ||
-		    ntohs(((const struct rte_udp_hdr *)(iph + 1))->dst_port) == 40030)
+		/* RTCP, and flows C and E, are checked by their own cases. */
+		if ((dport & 1) || dport == 40030 || dport == E_PEER_PORT)
 			continue;
 		if (iph->dst_addr == ip(B_IP)) {
 			const struct payload *in = &g.a[g.a_order[ia++]];
@@ -863,6 +882,34 @@ source_change_keeps_output_continuous(void **state)
 	assert_int_equal(g.info_c.stats.packets, 2 * C_PKTS);
 }
 
+/* Flow E: RTCP on the RTP port (RFC 5761 4) is told by its packet type,
+ * validated, counted as RTCP and relayed to the peer's same port. */
+static void
+rtcp_mux_is_demultiplexed(void **state)
+{
+	unsigned int rtp = 0, rtcp = 0;
+
+	(void)state;
+	SKIP_IF_NO_DATA();
+	for (unsigned int i = 0; i < g.n_out; i++) {
+		const uint8_t *d = g.out[i].data;
+		const struct rte_udp_hdr *udp = (const void *)(d + 14 + 20);
+
+		if (ntohs(udp->dst_port) != E_PEER_PORT)
+			continue;
+		assert_int_equal(ntohs(udp->src_port), FLOW_E_PORT + 2);
+		if (d[43] >= 192 && d[43] <= 223)
+			rtcp++;
+		else
+			rtp++;
+	}
+	assert_int_equal(rtp, E_RTP);
+	assert_int_equal(rtcp, 1);
+	assert_int_equal(g.info_e.stats.packets, E_RTP);
+	assert_int_equal(g.info_e.stats.rtcp_packets, 1);
+	assert_int_equal(g.info_e.stats.ssrc, g.ssrc_b);
+}
+
 /* The agent streams RTCP copies, SSRC changes and idle flows as events. */
 static void
 events_reach_subscribers(void **state)
@@ -895,6 +942,7 @@ main(void)
 		cmocka_unit_test(flow_statistics_match_reference),
 		cmocka_unit_test(bad_packets_are_dropped_under_their_reason),
 		cmocka_unit_test(source_change_keeps_output_continuous),
+		cmocka_unit_test(rtcp_mux_is_demultiplexed),
 		cmocka_unit_test(events_reach_subscribers),
 	};
 
