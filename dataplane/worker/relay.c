@@ -214,7 +214,7 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 		if (st->ssrc_valid) {
 			struct worker_event ev = {
 				.type = WORKER_EV_SSRC_CHANGE,
-				.addr_idx = (uint16_t)dp_addr_index(w->dp, h->ip->dst_addr),
+				.addr_idx = f->addr_idx,
 				.port = f->rtp_port,
 				.old_ssrc = st->ssrc,
 				.new_ssrc = ri.ssrc,
@@ -293,8 +293,9 @@ rtp_process(struct worker *w, const struct flow *f, struct flow_state *st, struc
 }
 
 /*
- * RTCP: validate (RFC 3550 6.1, A.2; RFC 5506 reduced size allowed), copy to the agent when asked, and
- * translate SSRCs when the flow rewrites them (RFC 3550 7.2). Report
+ * RTCP: validate (RFC 3550 6.1, A.2; RFC 5506 reduced size allowed), copy
+ * to the agent when asked, and translate SSRCs when the flow rewrites them
+ * (RFC 3550 7.2). Report
  * blocks speak of the stream this endpoint receives: the reverse flow at
  * our egress (out_ip, out_port), whose rewritten SSRC maps back to the
  * SSRC its source really uses.
