@@ -150,8 +150,9 @@ rtcp_check(const uint8_t *buf, uint32_t len, struct rtcp_summary *sum, bool redu
 			s.n_packets++;
 	}
 
-	/* The first packet is an SR or RR whose length holds the sender SSRC. */
-	s.sender_ssrc = rtcp_load32(buf + 4);
+	/* The first packet's SSRC; a lone 4-byte packet (an empty SDES or BYE,
+	 * accepted by rtcp_validate_relay, RFC 5506) has none. */
+	s.sender_ssrc = len >= 8 ? rtcp_load32(buf + 4) : 0;
 	if (sum != NULL)
 		*sum = s;
 	return 0;
