@@ -48,9 +48,18 @@ enum rtpgw_api_type {
 	RTPGW_API_STATS_WORKERS,
 	RTPGW_API_STATS_DROPS,
 	RTPGW_API_EVENTS_SUBSCRIBE,
+	RTPGW_API_CONF_ADD,        /* struct rtpgw_api_conf */
+	RTPGW_API_CONF_DEL,        /* struct rtpgw_api_conf (conf_id read) */
+	RTPGW_API_CONF_SET,        /* struct rtpgw_api_conf */
+	RTPGW_API_CONF_GET,        /* struct rtpgw_api_conf (conf_id read) -> rtpgw_api_conf_info */
+	RTPGW_API_PART_JOIN,       /* struct rtpgw_api_participant */
+	RTPGW_API_PART_LEAVE,      /* struct rtpgw_api_participant (flow key read) */
+	RTPGW_API_PART_SET,        /* struct rtpgw_api_participant */
 	RTPGW_API_EVENT_RTCP = 0x100,
 	RTPGW_API_EVENT_FLOW_IDLE,
 	RTPGW_API_EVENT_SSRC_CHANGE,
+	RTPGW_API_EVENT_DTMF,      /* struct rtpgw_api_event_conf */
+	RTPGW_API_EVENT_SPEAKER,   /* struct rtpgw_api_event_conf: active speaker changed */
 };
 
 #define RTPGW_API_F_REPLY 0x1
@@ -116,6 +125,9 @@ struct rtpgw_api_addr_list {
 enum rtpgw_flow_action {
 	RTPGW_FLOW_RELAY = 1, /* rewrite toward the peer and send */
 	RTPGW_FLOW_DROP,      /* count and drop (e.g. a held leg) */
+	RTPGW_FLOW_MIX,       /* a conference participant (PART_JOIN installs it):
+			       * RTP goes to the mixer; the mix is sent from
+			       * out_local:out_port to peer:peer_port */
 };
 
 enum rtpgw_flow_src_mode {
@@ -235,6 +247,85 @@ struct rtpgw_api_flow_list_req {
 	uint32_t max;    /* at most this many (capped by message size) */
 };
 
+/*
+ * Conferences (issue 3). A conference is owned by one worker, which mixes
+ * it every ptime; its participants' RTP arrives at MIX flows, installed by
+ * PART_JOIN, and reaches the owner over a per-worker ring when another
+ * worker receives it. Every participant hears the mix of the others (mix
+ * minus its own voice), encoded in its own codec, from the conference's
+ * mixer SSRC with its own sequence numbers and timestamps.
+ */
+#define RTPGW_CONF_F_REF_SSRC 0x1 /* pace the conference on ref_ssrc's clock */
+
+struct rtpgw_api_conf {
+	uint32_t conf_id;     /* chosen by control, not 0 */
+	uint16_t ptime_ms;    /* 10..60, a multiple of 10; 0 means 20 */
+	uint16_t flags;       /* RTPGW_CONF_F_* */
+	uint32_t ref_ssrc;    /* with RTPGW_CONF_F_REF_SSRC */
+	uint32_t mixer_ssrc;  /* SSRC of every stream the mixer sends; 0: chosen */
+	uint64_t cookie;      /* echoed in events */
+};
+
+#define RTPGW_PART_F_MUTE 0x1 /* contributes nothing */
+#define RTPGW_PART_F_DEAF 0x2 /* is sent nothing */
+
+struct rtpgw_api_participant {
+	uint32_t conf_id;
+	uint8_t pt;               /* its codec: 0 (PCMU) or 8 (PCMA) */
+	uint8_t flags;            /* RTPGW_PART_F_* */
+	uint8_t dtmf_pt;          /* RFC 4733 telephone-event PT, 0 = none */
+	uint8_t level_ext_id;     /* RFC 6464 extension id it sends, 0 = none */
+	uint16_t in_gain_q12;     /* on its voice; 4096 = unity, 0 means unity */
+	uint16_t out_gain_q12;    /* on what it hears; 4096 = unity, 0 means unity */
+	uint8_t csrc_level_ext_id; /* RFC 6465 id for the mix it receives, 0 = none */
+	uint8_t pad[3];
+	/* Where its RTP arrives and where the mix goes: action must be
+	 * RTPGW_FLOW_MIX; SSRC rewrite, seq continuity and PT map are not
+	 * used (the mixer originates the stream). */
+	struct rtpgw_api_flow flow;
+};
+
+struct rtpgw_api_part_stats {
+	struct rtpgw_api_ip local;
+	uint16_t local_port;
+	uint8_t talking;
+	uint8_t level;            /* last RFC 6464-style level, 127 = silence */
+	uint64_t frames_played;   /* from its jitter buffer */
+	uint64_t frames_concealed;
+	uint64_t frames_silent;
+	uint64_t late;
+	uint64_t dup;
+	uint64_t resync;
+	uint64_t drift_dropped;
+	uint64_t drift_inserted;
+	uint64_t packets_sent;    /* mix packets sent to it */
+	uint32_t jbuf_level;      /* frames waiting */
+	uint32_t jbuf_target;
+};
+
+/* CONF_GET reply: the conference, then its participants. */
+struct rtpgw_api_conf_info {
+	struct rtpgw_api_conf conf;
+	uint32_t owner_lcore;
+	uint32_t n_parts;
+	uint64_t ticks;
+	uint64_t ticks_late;      /* ticks that started more than a ptime late */
+	uint64_t tick_cycles_max;
+	struct rtpgw_api_part_stats parts[];
+};
+
+/* DTMF and SPEAKER events. */
+struct rtpgw_api_event_conf {
+	uint32_t conf_id;
+	uint16_t local_port;      /* the participant's flow key */
+	uint8_t digit;            /* DTMF: '0'-'9', '*', '#', 'A'-'D' */
+	uint8_t pad;
+	struct rtpgw_api_ip local;
+	uint32_t duration;        /* DTMF: in RTP timestamp units */
+	uint32_t pad2;
+	uint64_t cookie;          /* the conference's */
+};
+
 /* Drop and exception reasons. One list generates the enum, the names and
  * the exports on both sides (VPP foreach_ip4_error). */
 #define RTPGW_FOREACH_DROP(X) \
@@ -255,6 +346,10 @@ struct rtpgw_api_flow_list_req {
 	X(BAD_RTP, "RTP header, CSRC, extension or padding invalid") \
 	X(BAD_RTCP, "RTCP compound packet invalid (RFC 3550 6.4, A.2)") \
 	X(NO_NEXTHOP, "next hop MAC not resolved yet") \
+	X(BAD_CODEC, "mixer: payload type not the participant's codec") \
+	X(MIX_HANDOFF_FULL, "mixer: ring to the conference's worker full") \
+	X(MIX_STALE, "mixer: participant left while its packet was queued") \
+	X(NO_MBUF, "out of packet buffers (mixer output)") \
 	X(SLOWPATH_FULL, "agent ring full") \
 	X(TX_FULL, "TX queue full")
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -17,7 +18,10 @@
 
 #include "dp.h"
 #include "flow/flow_table.h"
+#include "codec/g711.h"
 #include "flow/nexthop.h"
+#include "mixer/conf.h"
+#include "mixer/mix.h"
 #include "port/port.h"
 #include "worker/worker.h"
 
@@ -35,6 +39,14 @@ dp_init(struct dataplane *dp, const struct dp_config *cfg)
 	dp_mem_use_eal(true);
 	dp->tsc_hz = rte_get_tsc_hz();
 	dp->start_tsc = rte_rdtsc();
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		dp->unix_ns_at_start = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	}
+	g711_init();
+	mix_init();
 	dp->n_workers = cfg->n_workers ? cfg->n_workers : (uint16_t)n_lcores;
 	dp->max_flows = cfg->max_flows;
 	dp->udp_cksum_verify = cfg->udp_cksum_verify;
@@ -92,12 +104,18 @@ dp_init(struct dataplane *dp, const struct dp_config *cfg)
 		fprintf(stderr, "tables for %u flows: out of memory\n", dp->max_flows);
 		return -ENOMEM;
 	}
+	rc = conf_pools_create(dp, cfg->max_confs, cfg->max_parts);
+	if (rc < 0) {
+		fprintf(stderr, "conference pools (%u conferences, %u participants): out of memory\n",
+			cfg->max_confs, cfg->max_parts);
+		return rc;
+	}
 	uint16_t wid = 0;
 
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		if (wid == dp->n_workers)
 			break;
-		dp->workers[wid] = worker_create(dp, wid, lcore);
+		dp->workers[wid] = worker_create(dp, wid, lcore, cfg->max_confs);
 		if (dp->workers[wid] == NULL)
 			return -ENOMEM;
 		wid++;
@@ -139,6 +157,7 @@ dp_fini(struct dataplane *dp)
 		worker_destroy(dp->workers[i]);
 	flow_table_destroy(dp->flows);
 	nexthop_table_destroy(dp->nexthops);
+	conf_pools_destroy(dp);
 	rte_free(dp->rcu);
 	rte_mempool_free(dp->pool);
 	memset(dp, 0, sizeof(*dp));

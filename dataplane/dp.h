@@ -22,6 +22,7 @@
 #define DP_WORKER_MAX 16
 #define DP_BURST 32
 
+struct conf_pools;
 struct flow_table;
 struct nexthop_table;
 struct worker;
@@ -70,6 +71,8 @@ struct dataplane {
 	uint64_t tsc_hz;
 	uint64_t start_tsc;
 	bool udp_cksum_verify; /* verify UDP checksums in software (classify) */
+	uint64_t unix_ns_at_start; /* wall clock at start_tsc, for RTCP NTP times */
+	struct conf_pools *confs;  /* conferences and participants (mixer/conf.h) */
 	struct worker *workers[DP_WORKER_MAX];
 
 	/* agent only */
@@ -115,6 +118,8 @@ struct dp_config {
 	uint16_t n_workers;  /* 0: one per EAL worker lcore */
 	uint32_t max_flows;
 	uint32_t n_mbufs;
+	uint32_t max_confs;
+	uint32_t max_parts;
 	bool udp_cksum_verify;
 };
 

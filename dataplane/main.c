@@ -21,6 +21,8 @@
 
 #define DEFAULT_MAX_FLOWS 131072
 #define DEFAULT_MBUFS 16383
+#define DEFAULT_MAX_CONFS 256
+#define DEFAULT_MAX_PARTS 2048
 
 static struct dataplane dp;
 
@@ -31,16 +33,21 @@ usage(const char *prog)
 		"usage: %s [EAL options] -- --addr PORT:IP/PREFIX [--addr ...]\n"
 		"          [--gateway PORT:IP] [--workers N] [--api PATH]\n"
 		"          [--max-flows N] [--mbufs N] [--udp-cksum-verify]\n"
+		"          [--max-confs N] [--max-participants N]\n"
 		"  --addr PORT:IP/PREFIX  a media address owned by DPDK port PORT\n"
 		"  --gateway PORT:IP      next hop for peers off the subnets of PORT\n"
 		"  --workers N            worker lcores to use (default: all but main)\n"
 		"  --api PATH             API socket (default %s)\n"
 		"  --max-flows N          flow table capacity (default %u)\n"
 		"  --mbufs N              packet buffers (default %u)\n"
+		"  --max-confs N          conferences (default %u)\n"
+		"  --max-participants N   conference participants (default %u; each\n"
+		"                         takes ~16 KiB of jitter buffer)\n"
 		"  --udp-cksum-verify     verify UDP checksums of RTP in software (the\n"
 		"                         relay's incremental update preserves errors\n"
 		"                         for the receiver anyway; RTCP is always checked)\n",
-		prog, RTPGW_API_SOCK_DEFAULT, DEFAULT_MAX_FLOWS, DEFAULT_MBUFS);
+		prog, RTPGW_API_SOCK_DEFAULT, DEFAULT_MAX_FLOWS, DEFAULT_MBUFS, DEFAULT_MAX_CONFS,
+		DEFAULT_MAX_PARTS);
 }
 
 static int
@@ -155,6 +162,8 @@ parse_args(int argc, char **argv, struct dp_config *cfg, const char **api_path)
 		{"max-flows", required_argument, NULL, 'f'},
 		{"mbufs", required_argument, NULL, 'm'},
 		{"udp-cksum-verify", no_argument, NULL, 'u'},
+		{"max-confs", required_argument, NULL, 'c'},
+		{"max-participants", required_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -196,6 +205,18 @@ parse_args(int argc, char **argv, struct dp_config *cfg, const char **api_path)
 		case 'u':
 			cfg->udp_cksum_verify = true;
 			break;
+		case 'c':
+			if (parse_u32(optarg, 0, 1u << 20, &cfg->max_confs) < 0) {
+				fprintf(stderr, "--max-confs %s: 0 to %u\n", optarg, 1u << 20);
+				return -EINVAL;
+			}
+			break;
+		case 'p':
+			if (parse_u32(optarg, 0, 1u << 20, &cfg->max_parts) < 0) {
+				fprintf(stderr, "--max-participants %s: 0 to %u\n", optarg, 1u << 20);
+				return -EINVAL;
+			}
+			break;
 		case 'h':
 			usage(argv[0]);
 			exit(0);
@@ -220,7 +241,12 @@ on_signal(int sig)
 int
 main(int argc, char **argv)
 {
-	struct dp_config cfg = {.max_flows = DEFAULT_MAX_FLOWS, .n_mbufs = DEFAULT_MBUFS};
+	struct dp_config cfg = {
+		.max_flows = DEFAULT_MAX_FLOWS,
+		.n_mbufs = DEFAULT_MBUFS,
+		.max_confs = DEFAULT_MAX_CONFS,
+		.max_parts = DEFAULT_MAX_PARTS,
+	};
 	const char *api_path = RTPGW_API_SOCK_DEFAULT;
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct agent *agent;

@@ -18,6 +18,7 @@
 #include "flow/flow_spec.h"
 #include "flow/flow_table.h"
 #include "flow/nexthop.h"
+#include "mixer/conf.h"
 #include "worker/worker.h"
 
 #define PAYLOAD_MAX (RTPGW_API_MSG_MAX - sizeof(struct rtpgw_api_hdr))
@@ -196,6 +197,8 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		rc = flow_spec_check(dp, s, &ai);
 		if (rc < 0)
 			return rc;
+		if (s->action == RTPGW_FLOW_MIX)
+			return -EINVAL; /* PART_JOIN installs MIX flows */
 		if (batch_first_key(b, i) != i)
 			return -EEXIST;
 		cur = flow_table_get(t, ai, s->local_port);
@@ -272,6 +275,8 @@ handle_flow_mod(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		if (batch_first_key(b, i) != i)
 			return -EEXIST;
 		cur = flow_table_get(t, ai, s->local_port);
+		if (cur != NULL && (s->action == RTPGW_FLOW_MIX || cur->action == RTPGW_FLOW_MIX))
+			return -EINVAL; /* participants change through PART_SET */
 		if (cur == NULL || cur->rtp_port != s->local_port) {
 			if (flags & RTPGW_API_F_MISSING_OK)
 				continue;
@@ -328,6 +333,8 @@ handle_flow_del(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		if (rc < 0)
 			return rc;
 		cur = flow_table_get(t, ai, b->flows[i].local_port);
+		if (cur != NULL && cur->action == RTPGW_FLOW_MIX)
+			return -EBUSY; /* a participant: PART_LEAVE removes it */
 		if ((cur == NULL || cur->rtp_port != b->flows[i].local_port) &&
 		    !(flags & RTPGW_API_F_MISSING_OK) && batch_first_key(b, i) == i)
 			return -ENOENT;
@@ -523,6 +530,47 @@ handle_stats_drops(struct agent *a, struct reply *r)
 }
 
 static int
+handle_conf(struct agent *a, uint16_t type, const void *p, struct reply *r)
+{
+	struct dataplane *dp = a->dp;
+	struct rtpgw_api_participant part;
+	struct rtpgw_api_conf conf;
+	long n;
+
+	if (dp->confs == NULL || dp->confs->max_confs == 0)
+		return -ENOTSUP; /* started with --max-confs 0 */
+	switch (type) {
+	case RTPGW_API_CONF_ADD:
+		memcpy(&conf, p, sizeof(conf));
+		return conf_add(dp, &conf);
+	case RTPGW_API_CONF_DEL:
+		memcpy(&conf, p, sizeof(conf));
+		return conf_del(dp, conf.conf_id);
+	case RTPGW_API_CONF_SET:
+		memcpy(&conf, p, sizeof(conf));
+		return conf_set(dp, &conf);
+	case RTPGW_API_CONF_GET:
+		memcpy(&conf, p, sizeof(conf));
+		n = conf_get(dp, conf.conf_id, (struct rtpgw_api_conf_info *)r->buf,
+			     (uint32_t)((PAYLOAD_MAX - sizeof(struct rtpgw_api_conf_info)) /
+					sizeof(struct rtpgw_api_part_stats)));
+		if (n < 0)
+			return (int)n;
+		r->len = (uint32_t)n;
+		return 0;
+	case RTPGW_API_PART_JOIN:
+		memcpy(&part, p, sizeof(part));
+		return conf_join(dp, &part);
+	case RTPGW_API_PART_LEAVE:
+		memcpy(&part, p, sizeof(part));
+		return conf_leave(dp, &part);
+	default:
+		memcpy(&part, p, sizeof(part));
+		return conf_part_set(dp, &part);
+	}
+}
+
+static int
 dispatch(struct agent *a, struct agent_client *c, const struct rtpgw_api_hdr *h, const void *p,
 	 struct reply *r)
 {
@@ -562,6 +610,14 @@ dispatch(struct agent *a, struct agent_client *c, const struct rtpgw_api_hdr *h,
 	case RTPGW_API_EVENTS_SUBSCRIBE:
 		c->events = true;
 		return 0;
+	case RTPGW_API_CONF_ADD:
+	case RTPGW_API_CONF_DEL:
+	case RTPGW_API_CONF_SET:
+	case RTPGW_API_CONF_GET:
+	case RTPGW_API_PART_JOIN:
+	case RTPGW_API_PART_LEAVE:
+	case RTPGW_API_PART_SET:
+		return handle_conf(a, h->type, p, r);
 	default:
 		return -ENOTSUP;
 	}

@@ -23,6 +23,15 @@ api_msg_expected_len(uint16_t type, const void *payload, size_t payload_len)
 		return 0;
 	case RTPGW_API_FLOW_LIST:
 		return sizeof(struct rtpgw_api_flow_list_req);
+	case RTPGW_API_CONF_ADD:
+	case RTPGW_API_CONF_DEL:
+	case RTPGW_API_CONF_SET:
+	case RTPGW_API_CONF_GET:
+		return sizeof(struct rtpgw_api_conf);
+	case RTPGW_API_PART_JOIN:
+	case RTPGW_API_PART_LEAVE:
+	case RTPGW_API_PART_SET:
+		return sizeof(struct rtpgw_api_participant);
 	case RTPGW_API_FLOW_ADD:
 	case RTPGW_API_FLOW_MOD:
 	case RTPGW_API_FLOW_DEL:

@@ -32,6 +32,7 @@
 #include "agent/agent.h"
 #include "flow/flow_table.h"
 #include "flow/nexthop.h"
+#include "mixer/conf.h"
 #include "net/cksum.h"
 #include "worker/worker.h"
 
@@ -243,6 +244,33 @@ slow_input(struct agent *a, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
+/* DTMF and active-speaker events of a conference. */
+static void
+conf_event(struct agent *a, const struct worker_event *we)
+{
+	struct dataplane *dp = a->dp;
+	struct rtpgw_api_event_conf ev;
+	const struct conf *c;
+
+	if (dp->confs == NULL || we->old_ssrc >= dp->confs->max_confs ||
+	    we->addr_idx >= dp->n_addrs)
+		return;
+	c = &dp->confs->confs[we->old_ssrc];
+	memset(&ev, 0, sizeof(ev));
+	ev.conf_id = c->conf_id;
+	ev.local.family = RTPGW_AF_INET;
+	ev.local.v4 = dp->addrs[we->addr_idx].ip;
+	ev.local_port = we->port;
+	ev.cookie = c->cookie;
+	if (we->type == WORKER_EV_DTMF) {
+		ev.digit = (uint8_t)(we->new_ssrc & 0xff);
+		ev.duration = we->new_ssrc >> 8;
+		agent_event_send(a, RTPGW_API_EVENT_DTMF, &ev, sizeof(ev));
+	} else {
+		agent_event_send(a, RTPGW_API_EVENT_SPEAKER, &ev, sizeof(ev));
+	}
+}
+
 static void
 worker_event_input(struct agent *a, const struct worker_event *we)
 {
@@ -250,6 +278,17 @@ worker_event_input(struct agent *a, const struct worker_event *we)
 	struct rtpgw_api_event_flow ev;
 	const struct flow *f;
 
+	switch (we->type) {
+	case WORKER_EV_RELEASED:
+		conf_released(dp, we->old_ssrc, we->new_ssrc);
+		return;
+	case WORKER_EV_DTMF:
+	case WORKER_EV_SPEAKER:
+		conf_event(a, we);
+		return;
+	default:
+		break;
+	}
 	if (we->type != WORKER_EV_SSRC_CHANGE || we->addr_idx >= dp->n_addrs)
 		return;
 	f = flow_table_get(dp->flows, we->addr_idx, we->port);

@@ -14,7 +14,7 @@
 
 /* Agent side: allocation is allowed here. */
 struct worker *
-worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id)
+worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id, uint32_t max_confs)
 {
 	int socket = (int)rte_lcore_to_socket_id(lcore_id);
 	char name[RTE_RING_NAMESIZE];
@@ -37,6 +37,16 @@ worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id)
 					     WORKER_EVENT_RING_SIZE, socket,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (w->slow_ring == NULL || w->event_ring == NULL)
+		goto fail;
+	/* The mixer's: commands from the agent, packets from other workers
+	 * for the conferences this one owns. */
+	snprintf(name, sizeof(name), "ctl%u", id);
+	w->ctl_ring = rte_ring_create_elem(name, WORKER_CTL_ELEM_SIZE, WORKER_CTL_RING_SIZE, socket,
+					   RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "handoff%u", id);
+	w->handoff_ring = rte_ring_create(name, WORKER_RING_SIZE, socket, RING_F_SC_DEQ);
+	w->ticks = rte_zmalloc_socket("ticks", sizeof(*w->ticks) * (max_confs + 1), 0, socket);
+	if (w->ctl_ring == NULL || w->handoff_ring == NULL || w->ticks == NULL)
 		goto fail;
 	for (uint16_t i = 0; i < dp->n_ports; i++) {
 		uint16_t pid = dp->port_ids[i];
@@ -81,6 +91,13 @@ worker_destroy(struct worker *w)
 		rte_ring_free(w->slow_ring);
 	}
 	rte_ring_free(w->event_ring);
+	rte_ring_free(w->ctl_ring);
+	if (w->handoff_ring != NULL) {
+		while (rte_ring_dequeue(w->handoff_ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(w->handoff_ring);
+	}
+	rte_free(w->ticks);
 	for (unsigned int i = 0; i < DP_PORT_MAX; i++)
 		rte_free(w->txb[i]);
 	rte_free(w);

@@ -55,7 +55,10 @@ struct flow {
 	uint32_t src_ip;   /* expected source, network order */
 	uint32_t out_ip;   /* network order */
 	uint32_t peer_ip;  /* network order */
-	uint32_t ssrc_out; /* host order */
+	union {
+		uint32_t ssrc_out; /* RELAY: host order */
+		uint32_t part_idx; /* MIX: the participant */
+	};
 	uint32_t id;       /* index of the flow's state */
 	uint32_t out_addr_idx; /* local address index of out_ip */
 	struct nexthop *nh; /* never NULL for RELAY flows */

@@ -18,6 +18,13 @@ addr_of(const struct dataplane *dp, const struct rtpgw_api_ip *ip)
 	return dp_addr_index(dp, ip->v4);
 }
 
+/* RELAY sends what it receives, MIX sends the conference's mix. */
+static bool
+has_egress(uint8_t action)
+{
+	return action == RTPGW_FLOW_RELAY || action == RTPGW_FLOW_MIX;
+}
+
 int
 flow_spec_check(const struct dataplane *dp, const struct rtpgw_api_flow *s, uint16_t *addr_idx)
 {
@@ -30,7 +37,8 @@ flow_spec_check(const struct dataplane *dp, const struct rtpgw_api_flow *s, uint
 		return -EADDRNOTAVAIL;
 	if (s->local_port == 0)
 		return -EINVAL;
-	if (s->action != RTPGW_FLOW_RELAY && s->action != RTPGW_FLOW_DROP)
+	if (s->action != RTPGW_FLOW_RELAY && s->action != RTPGW_FLOW_DROP &&
+	    s->action != RTPGW_FLOW_MIX)
 		return -EINVAL;
 	if (s->src_mode < RTPGW_SRC_STRICT || s->src_mode > RTPGW_SRC_ANY)
 		return -EINVAL;
@@ -57,7 +65,7 @@ flow_spec_check(const struct dataplane *dp, const struct rtpgw_api_flow *s, uint
 	} else if (s->src.family != 0 && s->src.family != RTPGW_AF_INET) {
 		return -EAFNOSUPPORT;
 	}
-	if (s->action == RTPGW_FLOW_RELAY) {
+	if (has_egress(s->action)) {
 		oi = addr_of(dp, &s->out_local);
 		if (oi == -EAFNOSUPPORT || oi == -EINVAL)
 			return oi;
@@ -105,7 +113,7 @@ flow_spec_resolve(struct dataplane *dp, const struct rtpgw_api_flow *s, struct f
 		cold->pt_map[i] = (uint8_t)i;
 	for (unsigned int i = 0; i < s->n_pt_map; i++)
 		cold->pt_map[s->pt_map[i].in] = s->pt_map[i].out;
-	if (s->action != RTPGW_FLOW_RELAY)
+	if (!has_egress(s->action))
 		return 0;
 
 	const struct dp_addr *out = &dp->addrs[dp_addr_index(dp, s->out_local.v4)];
@@ -157,7 +165,7 @@ flow_spec_normalize(struct rtpgw_api_flow *s)
 		memset(&s->src, 0, sizeof(s->src));
 		s->src_port = 0;
 	}
-	if (s->action != RTPGW_FLOW_RELAY) {
+	if (!has_egress(s->action)) {
 		memset(&s->out_local, 0, sizeof(s->out_local));
 		memset(&s->peer, 0, sizeof(s->peer));
 		s->out_port = 0;

@@ -24,6 +24,7 @@
 
 #include "flow/flow_table_fast.h"
 #include "flow/nexthop.h"
+#include "mixer/mixer_fast.h"
 #include "net/cksum.h"
 #include "rtcp/rtcp.h"
 #include "rtp/rtp.h"
@@ -38,6 +39,7 @@
 enum {
 	VERDICT_TX = RTPGW_DROP_MAX, /* values below are drop reasons */
 	VERDICT_SLOW,
+	VERDICT_TAKEN, /* the mixer took the packet */
 };
 
 struct pkt_hdrs {
@@ -52,6 +54,7 @@ struct pkt_hdrs {
 static inline void
 drop(struct worker *w, struct rte_mbuf *m, unsigned int reason)
 {
+	RTE_ASSERT(reason < RTPGW_DROP_MAX);
 	w->stats.drops[reason]++;
 	rte_pktmbuf_free(m);
 }
@@ -367,12 +370,12 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 		flow_table_rare(w->flows, f)->dropped++;
 		return RTPGW_DROP_WRONG_SOURCE;
 	}
-	if (unlikely(f->action != RTPGW_FLOW_RELAY)) {
+	if (unlikely(f->action == RTPGW_FLOW_DROP)) {
 		flow_table_rare(w->flows, f)->dropped++;
 		return RTPGW_DROP_FLOW_DROP;
 	}
 	mac = __atomic_load_n(&f->nh->mac, __ATOMIC_RELAXED);
-	if (unlikely(!(mac & NEXTHOP_VALID))) {
+	if (unlikely(!(mac & NEXTHOP_VALID)) && f->action == RTPGW_FLOW_RELAY) {
 		flow_table_rare(w->flows, f)->dropped++;
 		return RTPGW_DROP_NO_NEXTHOP;
 	}
@@ -394,6 +397,9 @@ relay_apply(struct worker *w, struct rte_mbuf *m, struct pkt_ctx *c, uint16_t *e
 		return v;
 	}
 	st->last_tsc = w->now;
+	/* A conference participant: the packet is the mixer's now. */
+	if (f->action == RTPGW_FLOW_MIX)
+		return mixer_handoff(w, m, f, is_rtcp) ? VERDICT_TAKEN : RTPGW_DROP_MIX_HANDOFF_FULL;
 
 	/* L3/L4 rewrite with incremental checksums (RFC 1624). The TTL word
 	 * (TTL, protocol) changes with the addresses: we originate the
@@ -499,7 +505,7 @@ relay_burst(struct worker *w, uint16_t rx_port, struct rte_mbuf **pkts, uint16_t
 				/* Not every driver sets it (net_ring does not). */
 				m->port = rx_port;
 				to_agent(w, m);
-			} else {
+			} else if (v != VERDICT_TAKEN) {
 				drop(w, m, v);
 			}
 		}

@@ -8,6 +8,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "mixer/mixer.h"
 #include "worker/worker.h"
 
 void
@@ -58,6 +59,8 @@ worker_main(void *arg)
 			got += n;
 			relay_burst(w, w->rxq[i].port_id, pkts, n);
 		}
+		if (mixer_poll(w))
+			got++;
 		if (start >= tx_deadline) {
 			worker_flush(w);
 			tx_deadline = start + w->drain_tsc;
@@ -65,6 +68,7 @@ worker_main(void *arg)
 		/* No flow pointer is held past this point. */
 		rte_rcu_qsbr_quiescent(dp->rcu, w->id);
 		end = rte_rdtsc();
+		/* Busy: the iteration received packets or mixed a tick. */
 		if (got)
 			w->stats.busy_cycles += end - start;
 		w->stats.total_cycles += end - start;

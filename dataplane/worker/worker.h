@@ -25,9 +25,14 @@
 #define WORKER_TX_DRAIN_US 100
 #define WORKER_RING_SIZE 4096
 #define WORKER_EVENT_RING_SIZE 1024
+#define WORKER_CTL_RING_SIZE 1024
+#define WORKER_CTL_ELEM_SIZE 16 /* sizeof(struct conf_cmd) */
 
 enum worker_event_type {
-	WORKER_EV_SSRC_CHANGE = 1,
+	WORKER_EV_SSRC_CHANGE = 1, /* old_ssrc, new_ssrc */
+	WORKER_EV_RELEASED,        /* mixer: old_ssrc = CONF_CMD_LEAVE/STOP, new_ssrc = index */
+	WORKER_EV_DTMF,            /* mixer: old_ssrc = conf index, new_ssrc = digit | duration << 8 */
+	WORKER_EV_SPEAKER,         /* mixer: old_ssrc = conf index, new_ssrc = participant */
 };
 
 /* worker -> agent, through w->event_ring (fixed-size ring elements). */
@@ -71,10 +76,25 @@ struct worker {
 	struct rte_eth_dev_tx_buffer *txb[DP_PORT_MAX]; /* by port id; worker: rw */
 	uint64_t now;        /* TSC at the start of the current burst */
 	struct worker_stats stats;
+
+	/* mixer (mixer/mixer.c): conferences this worker owns */
+	struct rte_ring *ctl_ring;     /* agent: producer; worker: consumer (struct conf_cmd) */
+	struct rte_ring *handoff_ring; /* other workers: producers; worker: consumer (mbufs) */
+	struct worker_tick {
+		uint64_t tsc;          /* when the conference's next tick is due */
+		uint32_t conf;         /* conference index */
+		uint32_t gen;          /* the conference's sched_gen when queued */
+	} *ticks;                      /* min-heap on tsc, [max_confs] */
+	uint32_t n_ticks;
+	int16_t pcm[480];              /* scratch: one frame (CONF_FRAME_MAX) */
+	uint8_t enc[480];
+	uint8_t enc_full[2][480];      /* the full mix, encoded once per law per tick */
 } __rte_cache_aligned;
 
-/* Agent: create the worker for queue/thread id `id` on lcore. */
-struct worker *worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id);
+/* Agent: create the worker for queue/thread id `id` on lcore, able to own
+ * up to max_confs conferences. */
+struct worker *worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id,
+			     uint32_t max_confs);
 void worker_destroy(struct worker *w);
 
 /* lcore entry point (rte_eal_remote_launch); returns when dp->quit. */

@@ -248,7 +248,7 @@ unknown_type_is_enotsup(void **state)
 {
 	const uint16_t types[] = {
 		0,
-		RTPGW_API_EVENTS_SUBSCRIBE + 1,
+		RTPGW_API_PART_SET + 1,
 		RTPGW_API_EVENT_RTCP,
 		RTPGW_API_EVENT_FLOW_IDLE,
 		RTPGW_API_EVENT_SSRC_CHANGE,
@@ -412,6 +412,11 @@ expected_len_matches_each_type(void **state)
 	(void)state;
 	assert_int_equal(api_msg_expected_len(RTPGW_API_HELLO, NULL, 0), 56);
 	assert_int_equal(api_msg_expected_len(RTPGW_API_FLOW_LIST, NULL, 0), 8);
+	for (uint16_t t = RTPGW_API_CONF_ADD; t <= RTPGW_API_CONF_GET; t++)
+		assert_int_equal(api_msg_expected_len(t, NULL, 0), sizeof(struct rtpgw_api_conf));
+	for (uint16_t t = RTPGW_API_PART_JOIN; t <= RTPGW_API_PART_SET; t++)
+		assert_int_equal(api_msg_expected_len(t, NULL, 0),
+				 sizeof(struct rtpgw_api_participant));
 	for (unsigned int i = 0; i < N(empty_types); i++)
 		assert_int_equal(api_msg_expected_len(empty_types[i], NULL, 0), 0);
 	for (unsigned int i = 0; i < N(batch_types); i++) {
