@@ -29,6 +29,7 @@ worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id, uint32_t
 	w->flows = dp->flows;
 	w->id = id;
 	w->lcore_id = lcore_id;
+	w->cycles_per_us = (rte_get_tsc_hz() + 999999) / 1000000;
 	w->drain_tsc = (rte_get_tsc_hz() + 1000000 - 1) / 1000000 * WORKER_TX_DRAIN_US;
 	snprintf(name, sizeof(name), "slow%u", id);
 	w->slow_ring = rte_ring_create(name, WORKER_RING_SIZE, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);

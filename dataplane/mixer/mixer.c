@@ -439,6 +439,8 @@ next:
 	t0 = rte_rdtsc() - t0;
 	if (t0 > c->tick_cycles_max)
 		c->tick_cycles_max = t0;
+	t0 /= w->cycles_per_us;
+	w->tick_us_hist[t0 < WORKER_TICK_HIST ? t0 : WORKER_TICK_HIST - 1]++;
 }
 
 /* The tick after this one, on the local clock or the reference source's. */

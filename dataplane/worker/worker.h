@@ -26,6 +26,7 @@
 #define WORKER_RING_SIZE 4096
 #define WORKER_EVENT_RING_SIZE 1024
 #define WORKER_CTL_RING_SIZE 1024
+#define WORKER_TICK_HIST 1024
 #define WORKER_CTL_ELEM_SIZE 16 /* sizeof(struct conf_cmd) */
 
 enum worker_event_type {
@@ -86,6 +87,9 @@ struct worker {
 		uint32_t gen;          /* the conference's sched_gen when queued */
 	} *ticks;                      /* min-heap on tsc, [max_confs] */
 	uint32_t n_ticks;
+	uint64_t cycles_per_us;
+	uint32_t tick_us_hist[WORKER_TICK_HIST]; /* worker: rw; agent: ro. Conference
+						  * ticks by duration in us (last: more) */
 	int16_t pcm[480];              /* scratch: one frame (CONF_FRAME_MAX) */
 	uint8_t enc[480];
 	uint8_t enc_full[2][480];      /* the full mix, encoded once per law per tick */

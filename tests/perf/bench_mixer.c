@@ -14,7 +14,7 @@
  * N / busy share, reported only when no tick was late.
  *
  * Last line: mixer_participants_per_core=P cycles_per_part_tick=C
- * ticks_late=L tick_max_us=U
+ * ticks_late=L tick_p99_us=T tick_max_us=U (T, U: one conference's tick)
  */
 #include <arpa/inet.h>
 #include <getopt.h>
@@ -203,6 +203,8 @@ main(int argc, char **argv)
 	struct src *srcs;
 	struct agent *a;
 	uint64_t hz, t0, t1, late0 = 0, late1 = 0, tick_max = 0;
+	static uint32_t hist0[WORKER_TICK_HIST];
+	unsigned int p99_us = 0;
 	uint32_t n_confs;
 	unsigned int k = 0;
 	int n, port;
@@ -290,6 +292,7 @@ main(int argc, char **argv)
 
 		if (tick == 50) { /* one second of warm-up */
 			s0 = dp->workers[0]->stats;
+			memcpy(hist0, dp->workers[0]->tick_us_hist, sizeof(hist0));
 			t1 = rte_rdtsc();
 			for (uint32_t c = 0; c < n_confs; c++) {
 				late0 += dp->confs->confs[c].ticks_late;
@@ -312,6 +315,21 @@ main(int argc, char **argv)
 	}
 	s1 = dp->workers[0]->stats;
 	t1 = rte_rdtsc() - t1;
+	{
+		/* p99 of the conferences' tick durations since the warm-up. */
+		const uint32_t *h = dp->workers[0]->tick_us_hist;
+		uint64_t total = 0, acc = 0;
+
+		for (unsigned int i = 0; i < WORKER_TICK_HIST; i++)
+			total += h[i] - hist0[i];
+		for (unsigned int i = 0; i < WORKER_TICK_HIST; i++) {
+			acc += h[i] - hist0[i];
+			if (acc * 100 >= total * 99) {
+				p99_us = i;
+				break;
+			}
+		}
+	}
 	for (uint32_t c = 0; c < n_confs; c++) {
 		late1 += dp->confs->confs[c].ticks_late;
 		if (dp->confs->confs[c].tick_cycles_max > tick_max)
@@ -335,9 +353,9 @@ main(int argc, char **argv)
 		       late1 - late0, (double)tick_max * 1e6 / (double)hz, drops, s1.rx - s0.rx,
 		       s1.tx - s0.tx);
 		printf("mixer_participants_per_core=%.0f cycles_per_part_tick=%.0f ticks_late=%" PRIu64
-		       " tick_max_us=%.1f\n",
+		       " tick_p99_us=%u tick_max_us=%.1f\n",
 		       late1 == late0 && busy > 0 ? B.n_parts / busy : 0.0, cpt, late1 - late0,
-		       (double)tick_max * 1e6 / (double)hz);
+		       p99_us, (double)tick_max * 1e6 / (double)hz);
 	}
 	agent_destroy(a);
 	dp_fini(dp);
