@@ -118,6 +118,11 @@ mixer_input(struct worker *w, struct rte_mbuf *m)
 	}
 	if (rtp_parse(b, len, &ri) != 0)
 		goto done; /* the relay parsed it already: cannot happen */
+	if (unlikely(ri.ssrc != p->ssrc)) {
+		/* A new source: a key press of the old one cannot continue. */
+		dtmf_init(&p->dtmf);
+		p->ssrc = ri.ssrc;
+	}
 	if (p->dtmf_pt != 0 && ri.pt == p->dtmf_pt) {
 		struct dtmf_event ev;
 
@@ -131,6 +136,14 @@ mixer_input(struct worker *w, struct rte_mbuf *m)
 		count_drop(w, RTPGW_DROP_BAD_CODEC);
 		goto done;
 	}
+	if (p->dtmf_pt != 0) {
+		struct dtmf_event de;
+
+		/* Audio again: a press whose end packets were all lost ends. */
+		if (unlikely(dtmf_flush(&p->dtmf, &de) == 1))
+			event(w, WORKER_EV_DTMF, p->addr_idx, p->port, c->idx,
+			      (uint32_t)(uint8_t)de.digit | de.duration << 8);
+	}
 	if (p->level_ext_id != 0) {
 		bool voice;
 		uint8_t level;
@@ -139,7 +152,6 @@ mixer_input(struct worker *w, struct rte_mbuf *m)
 			p->level = level;
 	}
 	g711_decode((enum g711_law)p->law, b + ri.hdr_len, w->pcm, ri.payload_len);
-	p->ssrc = ri.ssrc;
 	jbuf_put(&p->jb, ri.ssrc, ri.seq, ri.ts, ri.marker, w->pcm, ri.payload_len,
 		 mix_energy(w->pcm, ri.payload_len), conf_samples(w, w->now));
 	if ((c->flags & RTPGW_CONF_F_REF_SSRC) && ri.ssrc == c->ref_ssrc)
@@ -561,6 +573,12 @@ conf_cmd_drain(struct worker *w)
 			break;
 		case CONF_CMD_LEAVE:
 			if (p->active) {
+				struct dtmf_event de;
+
+				/* A key press whose end packets were lost. */
+				if (dtmf_flush(&p->dtmf, &de) == 1)
+					event(w, WORKER_EV_DTMF, p->addr_idx, p->port, c->idx,
+					      (uint32_t)(uint8_t)de.digit | de.duration << 8);
 				send_bye(w, c, p);
 				c->parts[p->slot] = c->parts[--c->n_parts];
 				c->parts[p->slot]->slot = p->slot;

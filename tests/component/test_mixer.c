@@ -10,9 +10,12 @@
  * mixer's, the CSRC list the talkers'; the two conferences must not hear
  * each other.
  *
- * Conference 1: A (PCMU, 440 Hz), B (PCMA, 1000 Hz), C (PCMU, 1500 Hz),
- * L (PCMA, a listener who sends silence). Conference 2: D (PCMU, 700 Hz)
- * and E (PCMU, silence).
+ * Conference 1: A (PCMU, 440 Hz, the loudest), B (PCMA, 1000 Hz), C (PCMU,
+ * 1500 Hz, the quietest), L (PCMA, a listener who sends silence).
+ * Conference 2: D (PCMU, 700 Hz, presses '5' with RFC 4733 midway) and E
+ * (PCMU, silence). Events are read from a subscriber socket: the active
+ * speaker of conference 1 is A, D's key press is reported once; RTCP SRs
+ * from the mixer reach every participant's companion port.
  */
 #include <arpa/inet.h>
 #include <math.h>
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -48,6 +52,10 @@
 #define SECONDS 3
 #define FRAMES (SECONDS * 50)
 #define AMPL 10000.0 /* about -10 dBFS */
+#define DTMF_PT 101
+#define DTMF_AT 110    /* D's key press starts at this frame (after the
+			* second analysed for levels)... */
+#define DTMF_FRAMES 10 /* ... lasts this many, then three end packets */
 #define MAX_OUT (FRAMES + 20)
 
 struct who {
@@ -56,6 +64,7 @@ struct who {
 	uint8_t pt;
 	double freq;        /* 0: sends silence */
 	uint32_t ssrc;
+	double ampl;
 	uint16_t port;      /* its MIX flow's local port */
 	/* what it received */
 	int16_t pcm[MAX_OUT * 160];
@@ -70,13 +79,23 @@ struct who {
 };
 
 static struct who parts[N_PARTS] = {
-	{"A", 1, 0, 440.0, 0xa0000001u},
-	{"B", 1, 8, 1000.0, 0xb0000002u},
-	{"C", 1, 0, 1500.0, 0xc0000003u},
-	{"L", 1, 8, 0.0, 0x10000004u},
-	{"D", 2, 0, 700.0, 0xd0000005u},
-	{"E", 2, 0, 0.0, 0xe0000006u},
+	{"A", 1, 0, 440.0, 0xa0000001u, 1.2 * AMPL},
+	{"B", 1, 8, 1000.0, 0xb0000002u, AMPL},
+	{"C", 1, 0, 1500.0, 0xc0000003u, 0.6 * AMPL},
+	{"L", 1, 8, 0.0, 0x10000004u, 0},
+	{"D", 2, 0, 700.0, 0xd0000005u, AMPL},
+	{"E", 2, 0, 0.0, 0xe0000006u, 0},
 };
+
+/* Events and RTCP seen. */
+static struct {
+	unsigned int dtmf, speaker;
+	char digit;
+	uint32_t dtmf_conf, speaker_conf;
+	uint16_t dtmf_port, speaker_port;
+	unsigned int sr[N_PARTS];   /* SRs from the mixer per participant */
+	bool sr_reports_sender[N_PARTS]; /* with a report block on its stream */
+} ev;
 
 static uint32_t mixer_ssrc[3] = {0, 0x11111111u, 0x22222222u};
 
@@ -163,7 +182,7 @@ packet(struct rte_mempool *pool, const struct rte_ether_addr *mac, unsigned int 
 		return NULL;
 	for (unsigned int s = 0; s < 160; s++)
 		pcm[s] = parts[i].freq == 0.0 ? 0
-				: (int16_t)lrint(AMPL * sin(2.0 * M_PI * parts[i].freq *
+				: (int16_t)lrint(parts[i].ampl * sin(2.0 * M_PI * parts[i].freq *
 							   (160.0 * k + s) / 8000.0));
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 20 + 8 + 12 + 160);
 	rte_ether_addr_copy(mac, &eth->dst_addr);
@@ -192,6 +211,27 @@ packet(struct rte_mempool *pool, const struct rte_ether_addr *mac, unsigned int 
 	v = htonl(parts[i].ssrc);
 	memcpy(rtp + 8, &v, 4);
 	g711_encode(parts[i].pt == 0 ? G711_ULAW : G711_ALAW, pcm, rtp + 12, 160);
+	if (i == 4 && k >= DTMF_AT && k < DTMF_AT + DTMF_FRAMES + 3) {
+		/* RFC 4733 2.3: event 5, E on the last three (2.5.1.4), volume
+		 * 10, duration growing from the event's start timestamp,
+		 * sent instead of audio (the stream's ts keeps running). */
+		unsigned int d = k - DTMF_AT;
+		uint16_t dur = (uint16_t)(160 * (d < DTMF_FRAMES ? d + 1 : DTMF_FRAMES));
+		uint32_t start = 160 * DTMF_AT + 7777 * i;
+
+		rte_pktmbuf_trim(m, 160 - 4);
+		rtp[1] = (uint8_t)((d == 0 ? 0x80 : 0) | DTMF_PT);
+		v = htonl(start);
+		memcpy(rtp + 4, &v, 4);
+		rtp[12] = 5;
+		rtp[13] = (uint8_t)((d >= DTMF_FRAMES ? 0x80 : 0) | 10);
+		rtp[14] = (uint8_t)(dur >> 8);
+		rtp[15] = (uint8_t)dur;
+		iph->total_length = htons(20 + 8 + 12 + 4);
+		iph->hdr_checksum = 0;
+		iph->hdr_checksum = rte_ipv4_cksum(iph);
+		udp->dgram_len = htons(8 + 12 + 4);
+	}
 	udp->dgram_cksum = 0;
 	udp->dgram_cksum = rte_ipv4_udptcp_cksum(iph, udp);
 	return m;
@@ -216,6 +256,23 @@ collect(struct rte_ring *r)
 			unsigned int cc = rtp[0] & 0x0f, hl = 12 + 4 * cc;
 			unsigned int plen = ntohs(udp->dgram_len) - 8u;
 
+			if (ntohs(udp->dst_port) == 40001) {
+				/* RTCP from the mixer: SR (PT 200) from its SSRC. */
+				for (unsigned int i = 0; i < N_PARTS; i++) {
+					uint32_t snd = (uint32_t)rtp[4] << 24 | (uint32_t)rtp[5] << 16 |
+						       (uint32_t)rtp[6] << 8 | rtp[7];
+					uint32_t rb = (uint32_t)rtp[28] << 24 | (uint32_t)rtp[29] << 16 |
+						      (uint32_t)rtp[30] << 8 | rtp[31];
+
+					if (iph->dst_addr != part_ip(i) || rtp[1] != 200 ||
+					    snd != mixer_ssrc[parts[i].conf])
+						continue;
+					ev.sr[i]++;
+					if ((rtp[0] & 0x1f) == 1 && rb == parts[i].ssrc)
+						ev.sr_reports_sender[i] = true;
+				}
+				continue;
+			}
 			for (unsigned int i = 0; i < N_PARTS; i++) {
 				struct who *p = &parts[i];
 				unsigned int o = p->n_out;
@@ -229,6 +286,9 @@ collect(struct rte_ring *r)
 				p->ssrc_out[o] = (uint32_t)rtp[8] << 24 | (uint32_t)rtp[9] << 16 |
 						 (uint32_t)rtp[10] << 8 | rtp[11];
 				p->cc[o] = (uint8_t)cc;
+				p->csrc_first[o] = cc ? (uint32_t)rtp[12] << 24 | (uint32_t)rtp[13] << 16 |
+							     (uint32_t)rtp[14] << 8 | rtp[15]
+						      : 0;
 				for (unsigned int c = 0; c < cc; c++) {
 					const uint8_t *q = rtp + 12 + 4 * c;
 					uint32_t s = (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 |
@@ -249,6 +309,29 @@ collect(struct rte_ring *r)
 	}
 }
 
+static void
+read_events(int fd)
+{
+	uint8_t buf[RTPGW_API_MSG_MAX];
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		const struct rtpgw_api_hdr *h = (const void *)buf;
+		const struct rtpgw_api_event_conf *e = (const void *)(h + 1);
+
+		if (h->type == RTPGW_API_EVENT_DTMF) {
+			ev.dtmf++;
+			ev.digit = (char)e->digit;
+			ev.dtmf_conf = e->conf_id;
+			ev.dtmf_port = ntohs(e->local_port);
+		} else if (h->type == RTPGW_API_EVENT_SPEAKER && e->conf_id == 1) {
+			ev.speaker++;
+			ev.speaker_conf = e->conf_id;
+			ev.speaker_port = ntohs(e->local_port);
+		}
+	}
+}
+
 static int
 run(void **state)
 {
@@ -260,6 +343,7 @@ run(void **state)
 	struct rte_ring *rx, *tx[2];
 	char prefix[64];
 	struct agent *a;
+	int evfd[2];
 	uint64_t hz, t0;
 	int port;
 
@@ -281,6 +365,10 @@ run(void **state)
 	assert_int_equal(dp_init(dp, &cfg), 0);
 	a = agent_create(dp, NULL);
 	assert_non_null(a);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, evfd), 0);
+	a->clients[0].fd = evfd[0];
+	a->clients[0].hello = true;
+	a->clients[0].events = true;
 	nexthop_set_mac(nexthop_get(dp->nexthops, ip(GW_IP), (uint16_t)port),
 			(const uint8_t *)GW_MAC, rte_rdtsc());
 	assert_int_equal(dp_start(dp), 0);
@@ -297,6 +385,8 @@ run(void **state)
 
 		parts[i].port = (uint16_t)(30000 + 2 * i);
 		p = join_spec(i);
+		if (i == 4)
+			p.dtmf_pt = DTMF_PT;
 		assert_int_equal(api(a, &client, RTPGW_API_PART_JOIN, &p, sizeof(p)), 0);
 	}
 
@@ -307,6 +397,7 @@ run(void **state)
 		while (rte_rdtsc() < t0 + hz * 20 * k / 1000) {
 			agent_poll(a, 0);
 			collect(tx[0]);
+			read_events(evfd[1]);
 		}
 		for (unsigned int i = 0; i < N_PARTS; i++) {
 			struct rte_mbuf *m = packet(dp->pool, &dp->ports[port].mac, i, k);
@@ -318,6 +409,7 @@ run(void **state)
 	while (rte_rdtsc() < t0 + hz * (20 * FRAMES + 200) / 1000) {
 		agent_poll(a, 0);
 		collect(tx[0]);
+		read_events(evfd[1]);
 	}
 	dp_stop(dp);
 	collect(tx[0]);
@@ -334,6 +426,9 @@ run(void **state)
 			if (ws->drops[k])
 				print_message("# drop %s: %" PRIu64 "\n", names[k], ws->drops[k]);
 	}
+	a->clients[0].fd = -1;
+	close(evfd[0]);
+	close(evfd[1]);
 	agent_destroy(a);
 	dp_fini(dp);
 	free(dp);
@@ -384,14 +479,14 @@ each_hears_the_others_and_not_itself(void **state)
 				continue;
 			lvl = heard(p, q->freq);
 			print_message("# %s hears %s's %.0f Hz at %.0f (sent %.0f)\n", p->name,
-				      q->name, q->freq, lvl, AMPL);
+				      q->name, q->freq, lvl, q->ampl);
 			if (j == i || q->conf != p->conf) {
 				/* Not itself, not the other conference. */
 				assert_true(lvl < AMPL / 100);
 			} else {
 				/* The others at their level, within ~1 dB (G.711
 				 * twice over, and a second mixer stage). */
-				assert_true(lvl > AMPL * 0.89 && lvl < AMPL * 1.12);
+				assert_true(lvl > q->ampl * 0.89 && lvl < q->ampl * 1.12);
 			}
 		}
 	}
@@ -422,6 +517,52 @@ csrc_lists_name_the_talkers(void **state)
 	assert_int_equal(parts[0].cc[100], 2);
 }
 
+/* RFC 3550 7.1: the contributing sources, loudest first. */
+static void
+csrc_lists_put_the_loudest_first(void **state)
+{
+	const struct who *l = &parts[3];
+	unsigned int k = 100;
+
+	(void)state;
+	/* L hears A (loudest), B, C; A hears B, C. Read the middle packet. */
+	assert_int_equal(l->cc[k], 3);
+	assert_int_equal(l->csrc_first[k], parts[0].ssrc);
+	assert_int_equal(parts[0].csrc_first[k], parts[1].ssrc);
+	assert_int_equal(parts[2].csrc_first[k], parts[0].ssrc);
+}
+
+/* RFC 3550 6.4.1: an SR from the mixer's SSRC, with a report block on
+ * the participant's own stream, reaches each participant's RTCP port. */
+static void
+mixer_sends_sender_reports(void **state)
+{
+	(void)state;
+	for (unsigned int i = 0; i < N_PARTS; i++) {
+		print_message("# %s: %u SR from the mixer\n", parts[i].name, ev.sr[i]);
+		assert_true(ev.sr[i] >= 1);
+		assert_true(ev.sr_reports_sender[i]);
+	}
+}
+
+/* The key press is reported once, never mixed; A is the active speaker. */
+static void
+dtmf_and_active_speaker_are_events(void **state)
+{
+	(void)state;
+	assert_int_equal(ev.dtmf, 1);
+	assert_int_equal(ev.digit, '5');
+	assert_int_equal(ev.dtmf_conf, 2);
+	assert_int_equal(ev.dtmf_port, parts[4].port);
+	assert_true(ev.speaker >= 1);
+	assert_int_equal(ev.speaker_port, parts[0].port);
+	/* Never mixed: while D presses the key (its audio replaced by
+	 * telephone-events), E hears D's tone fade out (concealment) and
+	 * then nothing, a few frames of jitter buffer later. */
+	assert_true(tone_level(parts[5].pcm + 160 * (DTMF_AT + 7), 160 * 4, 700.0) < AMPL / 20);
+	assert_true(tone_level(parts[5].pcm + 160 * (DTMF_AT - 10), 160 * 4, 700.0) > AMPL / 2);
+}
+
 int
 main(void)
 {
@@ -429,6 +570,9 @@ main(void)
 		cmocka_unit_test(everyone_receives_a_steady_stream),
 		cmocka_unit_test(each_hears_the_others_and_not_itself),
 		cmocka_unit_test(csrc_lists_name_the_talkers),
+		cmocka_unit_test(csrc_lists_put_the_loudest_first),
+		cmocka_unit_test(mixer_sends_sender_reports),
+		cmocka_unit_test(dtmf_and_active_speaker_are_events),
 	};
 
 	return cmocka_run_group_tests_name("mixer", tests, run, NULL);
