@@ -94,6 +94,7 @@ struct part {
 	uint32_t lsr;          /* middle 32 bits of its last SR's NTP time */
 	uint64_t lsr_tsc;      /* when that SR arrived */
 	struct dtmf_state dtmf;
+	uint64_t dtmf_tsc;     /* last telephone-event packet */
 	struct jbuf jb;
 	int16_t *jb_mem;       /* CONF_JBUF_SLOTS * CONF_FRAME_MAX samples */
 	int16_t frame[CONF_FRAME_MAX]; /* this tick's input, decoded, gained */

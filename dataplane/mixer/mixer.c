@@ -127,6 +127,7 @@ mixer_input(struct worker *w, struct rte_mbuf *m)
 		struct dtmf_event ev;
 
 		/* RFC 4733: reported once per key press, never mixed. */
+		p->dtmf_tsc = w->now;
 		if (dtmf_input(&p->dtmf, ri.ts, ri.marker, b + ri.hdr_len, ri.payload_len, &ev) == 1)
 			event(w, WORKER_EV_DTMF, p->addr_idx, p->port, c->idx,
 			      (uint32_t)(uint8_t)ev.digit | ev.duration << 8);
@@ -139,8 +140,11 @@ mixer_input(struct worker *w, struct rte_mbuf *m)
 	if (p->dtmf_pt != 0) {
 		struct dtmf_event de;
 
-		/* Audio again: a press whose end packets were all lost ends. */
-		if (unlikely(dtmf_flush(&p->dtmf, &de) == 1))
+		/* Audio and no event for 100 ms (some senders send audio
+		 * during a press too): a press whose end packets were all
+		 * lost has ended (RFC 4733 2.5.2.5). */
+		if (unlikely(w->now - p->dtmf_tsc > w->dp->tsc_hz / 10 &&
+			     dtmf_flush(&p->dtmf, &de) == 1))
 			event(w, WORKER_EV_DTMF, p->addr_idx, p->port, c->idx,
 			      (uint32_t)(uint8_t)de.digit | de.duration << 8);
 	}
