@@ -9,9 +9,11 @@
  *
  * Figures: the worker's busy share of its cycles (iterations that received
  * packets or mixed a tick), cycles per participant per tick (input and
- * mixing together), ticks that started more than a ptime late, the worst
- * tick; and from them the participants one core mixes in real time:
- * N / busy share, reported only when no tick was late.
+ * mixing together), ticks that started more than a ptime late, packets
+ * dropped, the p99 and the worst of one conference's tick; and an
+ * extrapolation, N / busy share, reported only when no tick was late.
+ * scripts/bench mixer takes as the figure the largest N actually run with
+ * no late tick and no drop.
  *
  * Last line: mixer_participants_per_core=P cycles_per_part_tick=C
  * ticks_late=L tick_p99_us=T tick_max_us=U (T, U: one conference's tick)
@@ -353,9 +355,9 @@ main(int argc, char **argv)
 		       late1 - late0, (double)tick_max * 1e6 / (double)hz, drops, s1.rx - s0.rx,
 		       s1.tx - s0.tx);
 		printf("mixer_participants_per_core=%.0f cycles_per_part_tick=%.0f ticks_late=%" PRIu64
-		       " tick_p99_us=%u tick_max_us=%.1f\n",
+		       " drops=%" PRIu64 " tick_p99_us=%u tick_max_us=%.1f\n",
 		       late1 == late0 && busy > 0 ? B.n_parts / busy : 0.0, cpt, late1 - late0,
-		       p99_us, (double)tick_max * 1e6 / (double)hz);
+		       drops, p99_us, (double)tick_max * 1e6 / (double)hz);
 	}
 	agent_destroy(a);
 	dp_fini(dp);
