@@ -408,8 +408,12 @@ conf_tick(struct worker *w, struct conf *c)
 		struct pkt k;
 		uint16_t len;
 
-		if (p->flags & RTPGW_PART_F_DEAF)
-			goto next;
+		/* Deaf: nothing sent; the timestamp keeps time, the sequence
+		 * stays continuous for when it hears again (RFC 3550 5.1). */
+		if (p->flags & RTPGW_PART_F_DEAF) {
+			p->ts += n;
+			continue;
+		}
 		if (p->contributes || p->out_gain != UNITY) {
 			mix_out(w->pcm, c->acc, p->contributes ? p->frame : NULL, p->out_gain, n);
 			g711_encode((enum g711_law)p->law, w->pcm, w->enc, n);
@@ -447,7 +451,6 @@ conf_tick(struct worker *w, struct conf *c)
 			p->next_rtcp_tsc = w->now + w->dp->tsc_hz * CONF_RTCP_INTERVAL_S / 2 +
 					   rte_rand_max(w->dp->tsc_hz * CONF_RTCP_INTERVAL_S);
 		}
-next:
 		p->seq++;
 		p->ts += n;
 	}
