@@ -27,6 +27,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 #include <rte_random.h>
 #include <rte_ring.h>
 #include <rte_udp.h>
@@ -173,21 +174,24 @@ struct pkt {
 	bool rtcp;
 };
 
-/* Allocate room for l5_max bytes of UDP payload toward p's MIX flow's
- * peer (its RTCP port with rtcp). False when there is nowhere to send. */
+/* Room for l5_max bytes of UDP payload toward MIX flow f's peer (its RTCP
+ * port with rtcp), in m or a new mbuf when m is NULL. False (m freed)
+ * when there is nowhere to send. */
 static bool
-pkt_begin(struct worker *w, const struct part *p, bool rtcp, uint16_t l5_max, struct pkt *k)
+pkt_begin(struct worker *w, const struct flow *f, struct rte_mbuf *m, bool rtcp, uint16_t l5_max,
+	  struct pkt *k)
 {
-	const struct flow *f = flow_table_lookup(w->flows, p->addr_idx, p->port);
-	struct rte_mbuf *m;
-
-	if (unlikely(f == NULL || f->action != RTPGW_FLOW_MIX))
-		return false; /* leaving: its flow is gone */
+	if (unlikely(f == NULL || f->action != RTPGW_FLOW_MIX)) {
+		rte_pktmbuf_free(m); /* leaving: its flow is gone */
+		return false;
+	}
 	if (unlikely(!nexthop_resolved(f->nh))) {
+		rte_pktmbuf_free(m);
 		count_drop(w, RTPGW_DROP_NO_NEXTHOP);
 		return false;
 	}
-	m = rte_pktmbuf_alloc(w->dp->pool);
+	if (m == NULL)
+		m = rte_pktmbuf_alloc(w->dp->pool);
 	if (unlikely(m == NULL)) {
 		count_drop(w, RTPGW_DROP_NO_MBUF);
 		return false;
@@ -247,7 +251,7 @@ send_rtcp_buf(struct worker *w, const struct part *p, const uint8_t *l5, uint16_
 {
 	struct pkt k;
 
-	if (!pkt_begin(w, p, true, len, &k))
+	if (!pkt_begin(w, flow_table_lookup(w->flows, p->addr_idx, p->port), NULL, true, len, &k))
 		return;
 	memcpy(k.l5, l5, len);
 	pkt_end(w, &k, len);
@@ -364,8 +368,28 @@ conf_tick(struct worker *w, struct conf *c)
 	uint32_t csrc[CONF_CSRC_MAX + 1];
 	uint8_t levels[CONF_CSRC_MAX + 1];
 	bool full_done[2] = {false, false};
-	unsigned int n_talk = 0;
+	struct rte_mbuf *mbufs[CONF_PARTS_MAX];
+	const struct flow *flows[CONF_PARTS_MAX];
+	unsigned int n_talk = 0, n_mbufs = 0;
 	uint64_t t0 = rte_rdtsc();
+
+	/*
+	 * With thousands of conferences, a participant's state, its jitter
+	 * buffer and its flow are cold when its conference's turn comes:
+	 * prefetch them all before the first is used, and allocate the
+	 * tick's packets in one call.
+	 */
+	for (uint16_t i = 0; i < c->n_parts; i++) {
+		const struct part *p = c->parts[i];
+
+		rte_prefetch0(p);
+		rte_prefetch0(&p->jb);
+		rte_prefetch0((const uint8_t *)&p->jb + RTE_CACHE_LINE_SIZE);
+		rte_prefetch0((const uint8_t *)&p->jb + 2 * RTE_CACHE_LINE_SIZE);
+		rte_prefetch0(flow_table_slot(w->flows, p->addr_idx, p->port));
+	}
+	if (rte_pktmbuf_alloc_bulk(w->dp->pool, mbufs, c->n_parts) == 0)
+		n_mbufs = c->n_parts;
 
 	/* Inputs: one frame each; the talkers go into the sum. */
 	mix_acc_clear(c->acc, n);
@@ -398,6 +422,12 @@ conf_tick(struct worker *w, struct conf *c)
 		talkers[k] = p;
 	}
 	speaker_update(w, c, n_talk ? talkers[0] : NULL);
+	for (uint16_t i = 0; i < c->n_parts; i++) {
+		flows[i] = flow_table_slot_load(flow_table_slot(w->flows, c->parts[i]->addr_idx,
+								c->parts[i]->port));
+		if (flows[i] != NULL)
+			flow_table_prefetch(w->flows, flows[i]);
+	}
 
 	/* Outputs: each listener hears the sum minus itself. */
 	for (uint16_t i = 0; i < c->n_parts; i++) {
@@ -439,7 +469,8 @@ conf_tick(struct worker *w, struct conf *c)
 		marker = audible && !p->audible;
 		p->audible = audible;
 		/* Built in place: header, CSRCs, levels, payload. */
-		if (pkt_begin(w, p, false, RTP_HDR_LEN + 4 * CONF_CSRC_MAX + 64 + n, &k)) {
+		if (pkt_begin(w, flows[i], n_mbufs ? mbufs[--n_mbufs] : NULL, false,
+			      RTP_HDR_LEN + 4 * CONF_CSRC_MAX + 64 + n, &k)) {
 			len = build_rtp(k.l5, c, p, marker, csrc, levels, n_csrc, payload, n);
 			pkt_end(w, &k, len);
 		}
@@ -454,6 +485,9 @@ conf_tick(struct worker *w, struct conf *c)
 		p->seq++;
 		p->ts += n;
 	}
+	/* Not sent (deaf listeners, flows gone): back to the pool. */
+	if (n_mbufs)
+		rte_pktmbuf_free_bulk(mbufs, n_mbufs);
 	c->ticks++;
 	t0 = rte_rdtsc() - t0;
 	if (t0 > c->tick_cycles_max)
