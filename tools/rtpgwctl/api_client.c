@@ -177,6 +177,21 @@ list_check(const uint8_t *p, uint32_t len, size_t elem)
 	return 0;
 }
 
+/* CONF_GET: the conference, then exactly n_parts participants. */
+static int
+conf_info_check(const uint8_t *p, uint32_t len)
+{
+	struct rtpgw_api_conf_info info;
+	const size_t elem = sizeof(struct rtpgw_api_part_stats);
+
+	if (len < sizeof(info))
+		return -EBADMSG;
+	memcpy(&info, p, sizeof(info));
+	if (info.n_parts > (len - sizeof(info)) / elem || len != sizeof(info) + info.n_parts * elem)
+		return -EBADMSG;
+	return 0;
+}
+
 /* Size rules of a successful reply payload, by type. */
 static int
 reply_payload_check(uint16_t type, const uint8_t *p, uint32_t len)
@@ -200,7 +215,15 @@ reply_payload_check(uint16_t type, const uint8_t *p, uint32_t len)
 	case RTPGW_API_STATS_DROPS:
 		return list_check(p, len, sizeof(uint64_t));
 	case RTPGW_API_EVENTS_SUBSCRIBE:
+	case RTPGW_API_CONF_ADD:
+	case RTPGW_API_CONF_DEL:
+	case RTPGW_API_CONF_SET:
+	case RTPGW_API_PART_JOIN:
+	case RTPGW_API_PART_LEAVE:
+	case RTPGW_API_PART_SET:
 		return len == 0 ? 0 : -EBADMSG;
+	case RTPGW_API_CONF_GET:
+		return conf_info_check(p, len);
 	default:
 		return 0; /* a type newer than this client: the caller knows it */
 	}
@@ -223,6 +246,9 @@ event_payload_check(uint16_t type, const uint8_t *p, uint32_t len)
 	case RTPGW_API_EVENT_FLOW_IDLE:
 	case RTPGW_API_EVENT_SSRC_CHANGE:
 		return len == sizeof(struct rtpgw_api_event_flow) ? 0 : -EBADMSG;
+	case RTPGW_API_EVENT_DTMF:
+	case RTPGW_API_EVENT_SPEAKER:
+		return len == sizeof(struct rtpgw_api_event_conf) ? 0 : -EBADMSG;
 	default:
 		return 0;
 	}

@@ -12,6 +12,7 @@
 #define CTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "api_client.h"
@@ -78,5 +79,53 @@ int ctl_flow_cmd(struct ctl *ctl, int argc, char **argv);
 
 /* ctl_events.c */
 int ctl_events_stream(struct ctl *ctl, int argc, char **argv);
+
+/* ctl_conf.c: `conf add|del|set|show|join|leave|set-part` */
+int ctl_conf_cmd(struct ctl *ctl, int argc, char **argv);
+
+/*
+ * The words of the conf commands, parsed without I/O (ctl_conf.c, unit
+ * tested by tests/unit/tools/test_rtpgwctl_conf.c). Each fills the wire
+ * struct exactly as the agent expects it (zeroed first, network byte order
+ * for addresses and ports) or returns -EINVAL with a message naming the
+ * offending word in err (FLOW_ARGS_ERR_MAX bytes are enough).
+ *
+ *   conf add ID [ptime MS] [ref-ssrc 0xHEX] [ssrc 0xHEX] [cookie N]
+ *   conf set ID [ref-ssrc 0xHEX | no-ref-ssrc] [cookie N]
+ *   conf del|show ID
+ *   conf join|set-part ID LOCAL_IP:PORT to PEER_IP:PORT [src IP:PORT]
+ *       [mode strict|latch|any] [rtcp none|companion|mux] [pt 0|8] [mute]
+ *       [deaf] [gain-in Q12] [gain-out Q12] [dtmf-pt N] [level-ext ID]
+ *       [csrc-level-ext ID]
+ *   conf leave LOCAL_IP:PORT
+ */
+
+/* Conference id: 1..4294967295, decimal or 0xHEX. */
+int conf_args_parse_id(const char *word, uint32_t *id, char *err, size_t err_len);
+
+/* What `conf set` changes (the rest is kept: read, modified, written back). */
+#define CONF_ARGS_SET_REF_SSRC	 0x1 /* ref-ssrc 0xHEX */
+#define CONF_ARGS_CLEAR_REF_SSRC 0x2 /* no-ref-ssrc */
+#define CONF_ARGS_SET_COOKIE	 0x4 /* cookie N */
+
+/*
+ * `conf add ID ...` (set false) or `conf set ID ...` (set true): argv[0] is
+ * ID. For add, *c is the CONF_ADD payload and *changes 0; for set, *c
+ * carries the new values and *changes says which (at least one).
+ */
+int conf_args_parse_conf(int argc, char *const argv[], bool set, struct rtpgw_api_conf *c,
+			 uint32_t *changes, char *err, size_t err_len);
+
+/*
+ * `conf join ID LOCAL ...` and `conf set-part ID LOCAL ...`: argv[0] is ID.
+ * The participant's MIX flow sends the mix from its own key (out = local),
+ * mode strict with src else latch, rtcp none, pt 0, unity gains.
+ */
+int conf_args_parse_part(int argc, char *const argv[], struct rtpgw_api_participant *p, char *err,
+			 size_t err_len);
+
+/* `conf leave LOCAL_IP:PORT`: the PART_LEAVE payload (conf_id 0: any). */
+int conf_args_parse_leave(int argc, char *const argv[], struct rtpgw_api_participant *p, char *err,
+			  size_t err_len);
 
 #endif /* CTL_H */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `rtpgwctl events`: subscribe to the agent's event stream and print each
- * event as one text line or one JSON document per line, until --count
+ * event (RTCP, flow idle, SSRC change, and the conferences' DTMF key
+ * presses and active speaker changes) as one text line or one JSON
+ * document per line, until --count
  * events arrived, --duration elapsed, SIGINT/SIGTERM, or the dataplane
  * closed the connection. RTCP events carry the compound packet as received;
  * its packets are listed by type with their sender SSRC (the 32-bit word
@@ -216,6 +218,50 @@ print_flow_event(struct ctl *ctl, uint16_t type, const struct rtpgw_api_event_fl
 		       (unsigned long long)ev->cookie, ev->old_ssrc, ev->new_ssrc);
 }
 
+/* RFC 4733 3.2: the keys of events 0..15 ('\0' for anything else). */
+static char
+dtmf_key(uint8_t digit)
+{
+	return digit != 0 && strchr("0123456789*#ABCD", digit) != NULL ? (char)digit : '\0';
+}
+
+static void
+print_conf_event(struct ctl *ctl, uint16_t type, const struct rtpgw_api_event_conf *ev)
+{
+	char local[FLOW_ARGS_ENDPOINT_MAX];
+	char key[2] = {dtmf_key(ev->digit), '\0'};
+	/* Conferences mix G.711: RTP timestamps count 8000 Hz. */
+	double ms = ev->duration / 8.0;
+
+	if (ctl->json) {
+		flow_args_format_ip(&ev->local, local, sizeof(local));
+		json_string(&ctl->js, "event", type == RTPGW_API_EVENT_DTMF ? "dtmf" : "speaker");
+		json_u64(&ctl->js, "conf_id", ev->conf_id);
+		json_string(&ctl->js, "local_ip", local);
+		json_u64(&ctl->js, "local_port", ntohs(ev->local_port));
+		json_u64(&ctl->js, "cookie", ev->cookie);
+		if (type == RTPGW_API_EVENT_DTMF) {
+			json_string(&ctl->js, "digit", key[0] ? key : NULL);
+			json_u64(&ctl->js, "digit_code", ev->digit);
+			json_u64(&ctl->js, "duration", ev->duration);
+			json_double(&ctl->js, "duration_ms", ms, 1);
+		}
+		return;
+	}
+	flow_args_format_endpoint(&ev->local, ev->local_port, local, sizeof(local));
+	if (type == RTPGW_API_EVENT_SPEAKER) {
+		printf("speaker conf %u %s cookie %llu", ev->conf_id, local,
+		       (unsigned long long)ev->cookie);
+		return;
+	}
+	if (key[0])
+		printf("dtmf conf %u %s digit %s", ev->conf_id, local, key);
+	else
+		printf("dtmf conf %u %s digit ? (code %u)", ev->conf_id, local, ev->digit);
+	printf(" duration %u (%.1f ms) cookie %llu", ev->duration, ms,
+	       (unsigned long long)ev->cookie);
+}
+
 static void
 print_event(struct ctl *ctl, const struct rtpgw_api_hdr *hdr, const uint8_t *payload)
 {
@@ -232,6 +278,10 @@ print_event(struct ctl *ctl, const struct rtpgw_api_hdr *hdr, const uint8_t *pay
 	case RTPGW_API_EVENT_FLOW_IDLE:
 	case RTPGW_API_EVENT_SSRC_CHANGE:
 		print_flow_event(ctl, hdr->type, (const struct rtpgw_api_event_flow *)payload);
+		break;
+	case RTPGW_API_EVENT_DTMF:
+	case RTPGW_API_EVENT_SPEAKER:
+		print_conf_event(ctl, hdr->type, (const struct rtpgw_api_event_conf *)payload);
 		break;
 	default:
 		if (ctl->json) {

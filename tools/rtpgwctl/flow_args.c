@@ -63,6 +63,7 @@ static const struct word words[] = {
 static const char *const action_names[] = {
 	[RTPGW_FLOW_RELAY] = "relay",
 	[RTPGW_FLOW_DROP] = "drop",
+	[RTPGW_FLOW_MIX] = "mix",
 };
 
 static const char *const mode_names[] = {
@@ -130,12 +131,8 @@ index_of(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-/*
- * Strict unsigned number: decimal digits, or "0x" and hex digits when hex is
- * allowed; nothing else, at most max. Returns 0 or -EINVAL.
- */
-static int
-parse_uint(const char *s, bool hex, uint64_t max, uint64_t *out)
+int
+flow_args_parse_uint(const char *s, bool hex, uint64_t max, uint64_t *out)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
@@ -192,7 +189,7 @@ flow_args_parse_endpoint(const char *word, struct rtpgw_api_ip *ip, uint16_t *po
 		return fail(err, err_len, "'%s': %s is not a unicast address", word, host);
 	if ((h >> 28) == 0xe)
 		return fail(err, err_len, "'%s': multicast address %s not supported", word, host);
-	if (parse_uint(colon + 1, false, 65535, &v) < 0 || v == 0)
+	if (flow_args_parse_uint(colon + 1, false, 65535, &v) < 0 || v == 0)
 		return fail(err, err_len, "'%s': port must be 1..65535", word);
 
 	memset(ip, 0, sizeof(*ip));
@@ -214,7 +211,8 @@ parse_ptmap(const char *s, struct rtpgw_api_pt_map *m, char *err, size_t err_len
 		return fail(err, err_len, "ptmap '%s': expected IN:OUT", s);
 	memcpy(in, s, n);
 	in[n] = '\0';
-	if (parse_uint(in, false, 127, &a) < 0 || parse_uint(colon + 1, false, 127, &b) < 0)
+	if (flow_args_parse_uint(in, false, 127, &a) < 0 ||
+	    flow_args_parse_uint(colon + 1, false, 127, &b) < 0)
 		return fail(err, err_len, "ptmap '%s': payload types must be 0..127", s);
 	m->in = (uint8_t)a;
 	m->out = (uint8_t)b;
@@ -264,7 +262,7 @@ word_apply(const struct word *w, const char *val, struct rtpgw_api_flow *f, uint
 	case W_SSRC:
 		if (strncmp(val, "0x", 2) != 0 && strncmp(val, "0X", 2) != 0)
 			return fail(err, err_len, "bad ssrc '%s' (0x and 1 to 8 hex digits)", val);
-		if (parse_uint(val, true, UINT32_MAX, &v) < 0)
+		if (flow_args_parse_uint(val, true, UINT32_MAX, &v) < 0)
 			return fail(err, err_len, "bad ssrc '%s' (0x and 1 to 8 hex digits)", val);
 		f->flags |= RTPGW_FLOW_F_SSRC_REWRITE;
 		f->ssrc_out = (uint32_t)v;
@@ -287,19 +285,19 @@ word_apply(const struct word *w, const char *val, struct rtpgw_api_flow *f, uint
 		f->flags |= RTPGW_FLOW_F_PT_MAP;
 		return 0;
 	case W_RATE:
-		if (parse_uint(val, false, FLOW_ARGS_RATE_MAX, &v) < 0 || v == 0)
+		if (flow_args_parse_uint(val, false, FLOW_ARGS_RATE_MAX, &v) < 0 || v == 0)
 			return fail(err, err_len, "bad rate '%s' (1..%d Hz)", val,
 				    FLOW_ARGS_RATE_MAX);
 		f->clock_rate = (uint32_t)v;
 		return 0;
 	case W_IDLE:
-		if (parse_uint(val, false, UINT32_MAX, &v) < 0)
+		if (flow_args_parse_uint(val, false, UINT32_MAX, &v) < 0)
 			return fail(err, err_len, "bad idle '%s' (0..%u ms, 0 = never)", val,
 				    UINT32_MAX);
 		f->idle_timeout_ms = (uint32_t)v;
 		return 0;
 	case W_COOKIE:
-		if (parse_uint(val, true, UINT64_MAX, &v) < 0)
+		if (flow_args_parse_uint(val, true, UINT64_MAX, &v) < 0)
 			return fail(err, err_len, "bad cookie '%s' (64-bit decimal or 0xHEX)", val);
 		f->cookie = v;
 		return 0;
@@ -371,6 +369,10 @@ flow_args_parse(int argc, char *const argv[], struct rtpgw_api_flow *f, uint32_t
 
 	for (i = 1; i < argc; i++) {
 		w = word_lookup(argv[i]);
+		if (w == NULL && strcmp(argv[i], "mix") == 0)
+			return fail(err, err_len,
+				    "'mix': conference participants are installed with "
+				    "'rtpgwctl conf join'");
 		if (w == NULL)
 			return fail(err, err_len, "unknown word '%s'", argv[i]);
 		if (!w->repeat && (seen & (1u << w->id)))
@@ -513,6 +515,8 @@ flow_args_format(const struct rtpgw_api_flow *f, char *buf, size_t len)
 		append(buf, len, &off, " cookie %llu", (unsigned long long)f->cookie);
 	if (f->action == RTPGW_FLOW_DROP)
 		append(buf, len, &off, " drop");
+	else if (f->action == RTPGW_FLOW_MIX)
+		append(buf, len, &off, " mix");
 	if (f->flags & RTPGW_FLOW_F_RTCP_EVENTS)
 		append(buf, len, &off, " rtcp-events");
 }

@@ -21,6 +21,7 @@
 #ifndef FLOW_ARGS_H
 #define FLOW_ARGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,12 @@
 #define FLOW_ARGS_RATE_DEFAULT 8000
 /* Highest accepted `rate`. */
 #define FLOW_ARGS_RATE_MAX 1000000
+
+/*
+ * Strict unsigned number: decimal digits, or "0x" and hex digits when hex is
+ * allowed; no sign, no blanks, nothing else, at most max. Returns 0 or -EINVAL.
+ */
+int flow_args_parse_uint(const char *s, bool hex, uint64_t max, uint64_t *out);
 
 /*
  * Parse IPv4 "A.B.C.D:PORT" (port 1..65535) into *ip (family RTPGW_AF_INET,
@@ -74,7 +81,9 @@ void flow_args_format_endpoint(const struct rtpgw_api_ip *ip, uint16_t port, cha
 
 /*
  * The SPEC text of a flow (without exist-ok / missing-ok). Parsing it gives
- * the same flow, except that a clock_rate of 0 comes back as 8000.
+ * the same flow, except that a clock_rate of 0 comes back as 8000, and a
+ * conference participant's flow (action mix) ends with the word "mix",
+ * which the parser refuses (PART_JOIN installs those: `rtpgwctl conf join`).
  */
 void flow_args_format(const struct rtpgw_api_flow *flow, char *buf, size_t len);
 

@@ -3,7 +3,7 @@
  * rtpgwctl, the operator's command line client of the dataplane's API
  * socket: global options, the command table and the exit-code contract
  * (0 success, 1 the dataplane or the transport failed, 2 usage). The
- * commands live in ctl_stats.c, ctl_flow.c and ctl_events.c; the wire
+ * commands live in ctl_stats.c, ctl_flow.c, ctl_conf.c and ctl_events.c; the wire
  * client in api_client.c is the same one other processes reuse.
  */
 #include <getopt.h>
@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{"hello", ctl_stats_hello},	{"addrs", ctl_stats_addrs}, {"ports", ctl_stats_ports},
 	{"workers", ctl_stats_workers}, {"drops", ctl_stats_drops}, {"stats", ctl_stats_all},
 	{"flows", ctl_flow_list},	{"flow", ctl_flow_cmd},	    {"events", ctl_events_stream},
+	{"conf", ctl_conf_cmd},
 };
 
 static void
@@ -52,7 +53,15 @@ usage(FILE *out)
 		"  flow add-batch FILE [exist-ok]\n"
 		"                              one SPEC per line, '#' comments, '-' = stdin\n"
 		"  events [--count N] [--duration SEC]\n"
-		"                              RTCP, flow idle and SSRC change events\n"
+		"                              RTCP, flow idle, SSRC change, DTMF and\n"
+		"                              active speaker events\n"
+		"  conf add ID [ptime MS] [ref-ssrc 0xHEX] [ssrc 0xHEX] [cookie N]\n"
+		"  conf set ID [ref-ssrc 0xHEX|no-ref-ssrc] [cookie N]\n"
+		"  conf del ID                 every participant leaves, then the conference\n"
+		"  conf show ID                the conference and its participants' counters\n"
+		"  conf join ID PART           a participant joins (installs its mix flow)\n"
+		"  conf set-part ID PART       change it (give it whole, as for join)\n"
+		"  conf leave LOCAL_IP:PORT    RTCP BYE to it, then its flow is removed\n"
 		"\n"
 		"SPEC = LOCAL_IP:PORT to PEER_IP:PORT from OUT_IP:OUT_PORT\n"
 		"       [src IP:PORT] [mode strict|latch|any] [rtcp none|companion|mux]\n"
@@ -60,6 +69,13 @@ usage(FILE *out)
 		"       [cookie N] [drop] [rtcp-events] [exist-ok (add)] [missing-ok (mod)]\n"
 		"  defaults: relay, mode strict with src else latch, rtcp none, rate %d;\n"
 		"  at most %d ptmap; to/from optional with drop; IPv4 only.\n"
+		"\n"
+		"PART = LOCAL_IP:PORT to PEER_IP:PORT [src IP:PORT] [mode strict|latch|any]\n"
+		"       [rtcp none|companion|mux] [pt 0|8] [mute] [deaf] [gain-in Q12]\n"
+		"       [gain-out Q12] [dtmf-pt 96..127] [level-ext 1..14]\n"
+		"       [csrc-level-ext 1..14]\n"
+		"  the mix is sent from LOCAL_IP:PORT itself; defaults: mode strict with\n"
+		"  src else latch, rtcp none, pt 0 (PCMU), gains 4096 (unity); ID 1..2^32-1.\n"
 		"\n"
 		"Times like LAST_SEEN are t+seconds since the dataplane started.\n"
 		"Exit status: 0 ok, 1 dataplane or connection error, 2 usage error.\n",
