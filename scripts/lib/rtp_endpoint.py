@@ -16,7 +16,18 @@ arrived (2 on bad arguments, 1 if a socket cannot be opened).
 Packets come from --pcap (classic pcap, Ethernet, IPv4 or IPv6/UDP: the RTP
 headers and payloads of the first RTP stream in it, or --pcap-ssrc, sent as
 they are and looped with continuing seq/ts if more are needed) or are made
-up (PCMU silence). Without --peer the endpoint only receives.
+up: PCMU silence, or with --tone HZ a sine at about -10 dBFS (amplitude
+10362 of 32767) encoded in G.711 (--pt 0 mu-law, --pt 8 A-law; ITU-T G.711
+as in the G.191 reference code). --dtmf DIGIT replaces the audio in the
+middle of the stream with one RFC 4733 key press (100 ms, PT --dtmf-pt,
+default 101: the start with the marker bit, growing durations, three end
+packets). Without --peer the endpoint only receives.
+
+--analyze HZ[,HZ...] decodes the G.711 audio received on the main stream
+(each packet with its own PT: 0 mu-law, 8 A-law, others skipped), takes
+the middle half of it and writes the amplitude of each frequency (Goertzel)
+into the report's "analysis", in the same units as the tone's amplitude:
+who hears whom in a conference.
 
 Self-check by hand (two endpoints on 127.0.0.1 sending to each other):
   scripts/lib/rtp_endpoint.py --self-test
@@ -24,6 +35,7 @@ Self-check by hand (two endpoints on 127.0.0.1 sending to each other):
 
 import argparse
 import json
+import math
 import os
 import random
 import selectors
@@ -41,6 +53,14 @@ MAX_SDES_CNAME = 255
 RTCP_SR, RTCP_RR, RTCP_SDES, RTCP_BYE, RTCP_APP = 200, 201, 202, 203, 204
 RTCP_NAMES = {200: "SR", 201: "RR", 202: "SDES", 203: "BYE", 204: "APP",
 	      205: "RTPFB", 206: "PSFB", 207: "XR"}
+TONE_AMPLITUDE = 10362		# 32767 * 10^(-10/20): about -10 dBFS
+PT_PCMU, PT_PCMA = 0, 8
+DTMF_KEYS = "0123456789*#ABCD"	# RFC 4733 3.2: events 0..15
+DTMF_PACKETS = 5		# a press of 5 packet times (100 ms at 20 ms) ...
+DTMF_END_COPIES = 3		# ... whose end packet is sent 3 times (2.5.1.4)
+DTMF_VOLUME = 10		# -dBm0 (2.3.4)
+ANALYSIS_MAX_PACKETS = 30000	# per SSRC kept for --analyze (10 min at 20 ms)
+ANALYSIS_MAX_GAP = 10 * CLOCK	# a longer jump in timestamps starts afresh
 
 
 class BadInput(Exception):
@@ -99,6 +119,102 @@ def rtp_parse(data):
 def is_rtcp(data):
 	# RFC 5761 4: RTCP packet types 192..223 sit where RTP's M+PT does
 	return len(data) >= 2 and 192 <= data[1] <= 223
+
+
+def rtp_payload(data):
+	"""The payload bytes of a valid RTP packet (after CSRCs, the header
+	extension and before padding), or None."""
+	if rtp_parse(data) is None:
+		return None
+	hlen = 12 + 4 * (data[0] & 0x0f)
+	if data[0] & 0x10:
+		hlen += 4 + 4 * struct.unpack_from("!H", data, hlen + 2)[0]
+	pad = data[-1] if data[0] & 0x20 else 0
+	return bytes(data[hlen:len(data) - pad])
+
+
+# --- G.711 (ITU-T G.711; the algorithm of the G.191 STL reference code) ----
+
+def ulaw_encode(pcm):
+	"""16-bit linear sample -> mu-law byte (G.191 ulaw_compress: the 14
+	most significant bits, one's complement magnitude biased by 33)."""
+	absno = ((~pcm if pcm < 0 else pcm) >> 2) + 33
+	absno = min(absno, 0x1FFF)
+	segno, i = 1, absno >> 6
+	while i:
+		segno += 1
+		i >>= 1
+	code = ((8 - segno) << 4) | (15 - ((absno >> segno) & 0x0F))
+	return code | 0x80 if pcm >= 0 else code
+
+
+def ulaw_decode(u):
+	"""mu-law byte -> 16-bit linear sample (G.191 ulaw_expand)."""
+	sign = -1 if u < 0x80 else 1
+	m = ~u & 0xFF
+	exponent = (m >> 4) & 0x07
+	step = 4 << (exponent + 1)
+	return sign * ((0x80 << exponent) + step * (m & 0x0F) + step // 2 - 4 * 33)
+
+
+def alaw_encode(pcm):
+	"""16-bit linear sample -> A-law byte (G.191 alaw_compress: the 12 most
+	significant bits, one's complement magnitude, even bits inverted)."""
+	ix = (~pcm if pcm < 0 else pcm) >> 4
+	if ix > 15:
+		iexp = 1
+		while ix > 16 + 15:
+			ix >>= 1
+			iexp += 1
+		ix = ix - 16 + (iexp << 4)
+	if pcm >= 0:
+		ix |= 0x80
+	return ix ^ 0x55
+
+
+def alaw_decode(a):
+	"""A-law byte -> 16-bit linear sample (G.191 alaw_expand)."""
+	ix = (a ^ 0x55) & 0x7F
+	iexp, mant = ix >> 4, ix & 0x0F
+	if iexp > 0:
+		mant += 16
+	mant = (mant << 4) + 0x08
+	if iexp > 1:
+		mant <<= iexp - 1
+	return mant if a > 127 else -mant
+
+
+ULAW_TABLE = [ulaw_decode(b) for b in range(256)]
+ALAW_TABLE = [alaw_decode(b) for b in range(256)]
+
+
+def g711_encode(pt, samples):
+	enc = ulaw_encode if pt == PT_PCMU else alaw_encode
+	return bytes(enc(x) for x in samples)
+
+
+def g711_decode(pt, payload):
+	"""-> list of 16-bit samples, or None if pt is not G.711."""
+	if pt == PT_PCMU:
+		table = ULAW_TABLE
+	elif pt == PT_PCMA:
+		table = ALAW_TABLE
+	else:
+		return None
+	return [table[b] for b in payload]
+
+
+def tone_level(samples, freq, rate=CLOCK):
+	"""Amplitude of the freq Hz component of samples (Goertzel), in the
+	samples' units: a sine of amplitude A gives about A."""
+	n = len(samples)
+	if n == 0:
+		return 0.0
+	c = 2.0 * math.cos(2.0 * math.pi * freq / rate)
+	s1 = s2 = 0.0
+	for x in samples:
+		s1, s2 = x + c * s1 - s2, s1
+	return 2.0 * math.sqrt(max(0.0, s1 * s1 + s2 * s2 - c * s1 * s2)) / n
 
 
 # --- pcap ------------------------------------------------------------------
@@ -209,16 +325,55 @@ class Source:
 				self.ssrc = random.getrandbits(32)
 			self.seq0 = random.getrandbits(16)
 			self.ts0 = random.getrandbits(32)
-			self.pt = args.payload_type
-			self.payload = b"\xff" * self.ptime_ts	# PCMU silence
+			self.tone = args.tone
+			if args.pt is not None:		# G.711 silence or tone
+				self.pt = args.pt
+				self.payload = g711_encode(self.pt, [0] * self.ptime_ts)
+			else:
+				self.pt = args.payload_type
+				self.payload = b"\xff" * self.ptime_ts	# PCMU silence
+		# --dtmf: one key press from packet dtmf_at on (set by the endpoint)
+		self.dtmf_event = DTMF_KEYS.index(args.dtmf) if args.dtmf else None
+		self.dtmf_pt = args.dtmf_pt
+		self.dtmf_at = None
+
+	def tone_payload(self, i):
+		n0 = i * self.ptime_ts
+		w = 2.0 * math.pi * self.tone / CLOCK
+		return g711_encode(self.pt, [int(round(TONE_AMPLITUDE * math.sin(w * (n0 + k))))
+					     for k in range(self.ptime_ts)])
+
+	def dtmf_packet(self, i):
+		"""RFC 4733 2.5.1: every packet of the press carries its start
+		timestamp; the first the marker bit; durations grow; the end
+		packet (E bit, final duration) goes out three times."""
+		j = i - self.dtmf_at
+		ts = (self.ts0 + self.dtmf_at * self.ptime_ts) & 0xffffffff
+		dur = min(j + 1, DTMF_PACKETS) * self.ptime_ts
+		end = j >= DTMF_PACKETS - 1
+		payload = struct.pack("!BBH", self.dtmf_event, (0x80 if end else 0) | DTMF_VOLUME, dur)
+		hdr = struct.pack("!BBHII", 0x80, (0x80 if j == 0 else 0) | self.dtmf_pt,
+				  (self.seq0 + i) & 0xffff, ts, self.ssrc)
+		return hdr + payload, ts, len(payload)
+
+	def in_dtmf(self, i):
+		return (self.dtmf_at is not None and
+			self.dtmf_at <= i < self.dtmf_at + DTMF_PACKETS + DTMF_END_COPIES - 1)
 
 	def packet(self, i):
 		"""-> (bytes, ts, payload_len) of the i-th packet."""
 		if self.templates is None:
+			if self.in_dtmf(i):
+				return self.dtmf_packet(i)
 			ts = (self.ts0 + i * self.ptime_ts) & 0xffffffff
-			hdr = struct.pack("!BBHII", 0x80, (0x80 if i == 0 else 0) | self.pt,
+			payload = self.tone_payload(i) if self.tone else self.payload
+			# the marker starts a talkspurt: the first packet, and the
+			# first after a key press (RFC 4733 2.5.1.1)
+			marker = i == 0 or (self.dtmf_at is not None and
+					    i == self.dtmf_at + DTMF_PACKETS + DTMF_END_COPIES - 1)
+			hdr = struct.pack("!BBHII", 0x80, (0x80 if marker else 0) | self.pt,
 					  (self.seq0 + i) & 0xffff, ts, self.ssrc)
-			return hdr + self.payload, ts, len(self.payload)
+			return hdr + payload, ts, len(payload)
 		loop, k = divmod(i, len(self.templates))
 		pkt = bytearray(self.templates[k])
 		_, seq, ts, _, plen = rtp_parse(pkt)
@@ -262,7 +417,7 @@ class Stream:
 		ext = self.extend(seq) if self.seen else seq
 		if ext in self.seen:
 			self.duplicates += 1
-			return
+			return None
 		self.seen.add(ext)
 		if ext < self.max_ext:
 			self.out_of_order += 1
@@ -273,6 +428,7 @@ class Stream:
 			d = (arrival - self.last[0]) * CLOCK - s32(ts - self.last[1])
 			self.jitter += (abs(d) - self.jitter) / 16
 		self.last = (arrival, ts)
+		return ext
 
 	@property
 	def expected(self):
@@ -362,6 +518,9 @@ class Endpoint:
 		self.rtcp_ssrcs = set()
 		self.cnames = set()
 		self.byes = 0
+		self.bye_ssrcs = set()
+		self.audio = {}			# --analyze: ssrc -> {ext seq: (pt, ts, payload)}
+		self.sent_dtmf = 0
 		self.sr_seen = {}		# ssrc -> (middle 32 bits of NTP, arrival)
 		self.reports_about_us = 0
 		self.last_report = None
@@ -395,6 +554,8 @@ class Endpoint:
 			self.sent_bytes += len(pkt)
 			self.sent_payload += plen
 			self.last_sent = (now, ts)
+			if self.source.in_dtmf(i):
+				self.sent_dtmf += 1
 
 	def rtcp_compound(self, now, bye=False):
 		blocks = []
@@ -462,7 +623,11 @@ class Endpoint:
 		st = self.streams.get(ssrc)
 		if st is None:
 			st = self.streams[ssrc] = Stream(seq)
-		st.update(pt, seq, ts, len(data), now)
+		ext = st.update(pt, seq, ts, len(data), now)
+		if self.args.analyze and ext is not None:
+			kept = self.audio.setdefault(ssrc, {})
+			if len(kept) < ANALYSIS_MAX_PACKETS:
+				kept[ext] = (pt, ts, rtp_payload(data))
 
 	def on_rtcp(self, data, addr, now):
 		pkts = rtcp_split(data)
@@ -490,6 +655,9 @@ class Endpoint:
 				self.on_sdes(p, count)
 			elif pt == RTCP_BYE:
 				self.byes += 1
+				for k in range(count):
+					if 4 + 4 * (k + 1) <= len(p):
+						self.bye_ssrcs.add(struct.unpack_from("!I", p, 4 + 4 * k)[0])
 
 	def on_report_block(self, blk):
 		ssrc, fl, ext, jitter, lsr, dlsr = struct.unpack("!IIIIII", blk)
@@ -540,6 +708,9 @@ class Endpoint:
 		max_count = a.count if a.count is not None else int(round(send_time / ptime))
 		if not self.source:
 			max_count = 0
+		elif self.source.dtmf_event is not None:
+			# the key press in the middle of what is sent
+			self.source.dtmf_at = max(0, (max_count - DTMF_PACKETS - DTMF_END_COPIES) // 2)
 		t0 = time.monotonic()
 		send_start = t0 + a.delay
 		send_end = send_start + send_time
@@ -614,7 +785,7 @@ class Endpoint:
 	def report(self):
 		a = self.args
 		st = self.main_stream()
-		return {
+		rep = {
 			"bind": fmt_addr(a.bind[1:]),
 			"peer": fmt_addr(a.peer[1:]) if a.peer else None,
 			"rtcp_mux": a.rtcp_mux,
@@ -645,9 +816,80 @@ class Endpoint:
 				"ssrcs": sorted(f"{s:#010x}" for s in self.rtcp_ssrcs),
 				"cnames": sorted(self.cnames),
 				"byes": self.byes,
+				"bye_ssrcs": sorted(f"{s:#010x}" for s in self.bye_ssrcs),
 				"reports_about_us": self.reports_about_us,
 				"last_report_about_us": self.last_report,
 			},
+		}
+		if a.tone:
+			rep["tone"] = {"hz": a.tone, "amplitude": TONE_AMPLITUDE, "pt": self.source.pt}
+		if a.dtmf:
+			src = self.source
+			rep["dtmf"] = {
+				"digit": a.dtmf,
+				"event": src.dtmf_event,
+				"pt": src.dtmf_pt,
+				"duration": DTMF_PACKETS * src.ptime_ts,
+				"packets_sent": self.sent_dtmf,
+				"at_packet": src.dtmf_at,
+			}
+		if a.analyze:
+			rep["analysis"] = self.analyze(a.analyze)
+		return rep
+
+	def analyze(self, freqs):
+		"""Goertzel levels of freqs over the middle half of the main
+		stream's G.711 audio. Packets are placed on the RTP timestamp
+		timeline (in sequence order), so that the phase of a tone holds
+		across gaps (lost packets, a DTMF press): gaps are silence, and
+		the amplitude is normalized by the audio actually received."""
+		st = self.main_stream()
+		ssrc = next((k for k, v in self.streams.items() if v is st), None)
+		pkts = self.audio.get(ssrc, {})
+		samples, have = [], []		# the timeline, and whether audio came
+		pts, skipped, ts0, gaps = set(), 0, None, 0
+		for ext in sorted(pkts):
+			pt, ts, payload = pkts[ext]
+			pcm = g711_decode(pt, payload)
+			if pcm is None:
+				skipped += 1
+				continue
+			pts.add(pt)
+			if ts0 is None:
+				ts0 = ts - len(samples)
+			at = s32(ts - ts0)
+			if len(samples) < at <= len(samples) + ANALYSIS_MAX_GAP:
+				gap = at - len(samples)
+				gaps += gap
+				samples.extend([0] * gap)
+				have.extend([False] * gap)
+			elif at != len(samples):	# backwards or far ahead: restart
+				ts0 = ts - len(samples)
+			samples.extend(pcm)
+			have.extend([True] * len(pcm))
+		n = len(samples)
+		lo, hi = n // 4, n - n // 4
+		mid = samples[lo:hi]
+		real = sum(have[lo:hi])
+		levels = {}
+		for f in freqs:
+			lvl = tone_level(mid, f) * len(mid) / real if real else 0.0
+			levels[f"{f:g}"] = round(lvl, 1)
+		rms = math.sqrt(sum(x * x for x in mid) / real) if real else 0.0
+		return {
+			"ssrc": f"{ssrc:#010x}" if ssrc is not None else None,
+			"payload_types": sorted(pts),
+			"packets": len(pkts) - skipped,
+			"skipped_packets": skipped,
+			"samples": n,
+			"gap_samples": gaps,
+			"window": [lo, hi],
+			"window_s": round(len(mid) / CLOCK, 3),
+			"window_audio_s": round(real / CLOCK, 3),
+			"levels": levels,
+			"levels_dbfs": {k: (round(20 * math.log10(v / 32768), 1) if v > 0 else None)
+					for k, v in levels.items()},
+			"rms": round(rms, 1),
 		}
 
 
@@ -675,6 +917,30 @@ def non_negative(kind):
 	return conv
 
 
+def frequency(text):
+	try:
+		v = float(text)
+	except ValueError:
+		raise argparse.ArgumentTypeError(f"not a frequency: '{text}'")
+	if not 0 < v < CLOCK / 2:
+		raise argparse.ArgumentTypeError(
+			f"frequency {text} Hz out of range (0 < HZ < {CLOCK // 2})")
+	return v
+
+
+def dynamic_pt(text):
+	if not text.isdigit() or not 96 <= int(text) <= 127:
+		raise argparse.ArgumentTypeError(f"not a dynamic payload type (96..127): '{text}'")
+	return int(text)
+
+
+def frequencies(text):
+	out = [frequency(f) for f in text.split(",")]
+	if len(set(out)) != len(out):
+		raise argparse.ArgumentTypeError(f"a frequency twice in '{text}'")
+	return out
+
+
 def parse_args(argv):
 	p = argparse.ArgumentParser(
 		description=__doc__.split("\n\n")[0],
@@ -689,8 +955,23 @@ def parse_args(argv):
 	p.add_argument("--pcap-ssrc", type=hex32,
 		       help="stream of the pcap to use (default: the first)")
 	p.add_argument("--ssrc", type=hex32, help="send with this SSRC (hex)")
-	p.add_argument("--payload-type", type=int, default=0, choices=range(128),
-		       metavar="PT", help="PT of generated packets (default 0, PCMU)")
+	p.add_argument("--payload-type", type=int, default=None, choices=range(128),
+		       metavar="PT", help="PT of generated packets (default 0, PCMU); "
+		       "their payload is PCMU silence whatever the PT")
+	p.add_argument("--tone", type=frequency, metavar="HZ",
+		       help="send a sine of HZ at about -10 dBFS instead of silence "
+		       "(G.711, see --pt)")
+	p.add_argument("--pt", type=int, choices=(PT_PCMU, PT_PCMA),
+		       help="codec of generated audio (tone or silence): 0 PCMU "
+		       "(mu-law, the default) or 8 PCMA (A-law)")
+	p.add_argument("--dtmf", choices=list(DTMF_KEYS), metavar="DIGIT",
+		       help="send one RFC 4733 key press (0-9, *, #, A-D, 100 ms) in "
+		       "the middle of the stream, in place of the audio")
+	p.add_argument("--dtmf-pt", type=dynamic_pt, default=101, metavar="PT",
+		       help="telephone-event payload type, 96..127 (default 101)")
+	p.add_argument("--analyze", type=frequencies, metavar="HZ[,HZ...]",
+		       help="report the received level of each frequency (Goertzel "
+		       "over the middle half of the received G.711 audio)")
 	p.add_argument("--count", type=non_negative(int), help="RTP packets to send")
 	p.add_argument("--duration", type=non_negative(float),
 		       help="seconds to send (or listen); default 5 unless --count")
@@ -725,6 +1006,20 @@ def parse_args(argv):
 		p.error("--pcap needs --peer (without --peer nothing is sent)")
 	if a.pcap_ssrc is not None and not a.pcap:
 		p.error("--pcap-ssrc needs --pcap")
+	for opt, val in (("--tone", a.tone), ("--pt", a.pt), ("--dtmf", a.dtmf)):
+		if val is not None and a.pcap:
+			p.error(f"{opt} makes up the audio: not with --pcap")
+		if val is not None and not a.peer:
+			p.error(f"{opt} needs --peer (without --peer nothing is sent)")
+	if a.pt is not None and a.payload_type is not None:
+		p.error("--pt (G.711 codec of generated audio) and --payload-type "
+			"(PT of PCMU silence) exclude each other")
+	if a.tone is not None and a.pt is None:
+		a.pt = PT_PCMU
+	if a.dtmf and a.dtmf_pt == (a.pt if a.pt is not None else a.payload_type or 0):
+		p.error("--dtmf-pt must differ from the audio's payload type")
+	if a.payload_type is None:
+		a.payload_type = PT_PCMU
 	return a
 
 
@@ -775,8 +1070,41 @@ def self_test():
 		      f"{me['lost']}, jitter {me['jitter_ms']} ms, seq "
 		      f"{me['first_seq']}..{me['last_seq']}: {'ok' if good else 'FAILED'}")
 		ok = ok and good
+	ok = self_test_tones(free_pair) and ok
 	print("self-test: " + ("passed" if ok else "FAILED"))
 	return 0 if ok else 1
+
+
+def self_test_tones(free_pair):
+	"""A sends a 440 Hz PCMU tone with a DTMF key press, B a 1000 Hz PCMA
+	tone; each analyses what it hears: the other's tone at its amplitude,
+	its own not at all."""
+	pa, pb = free_pair(), free_pair()
+	while pb == pa:
+		pb = free_pair()
+	with tempfile.TemporaryDirectory() as d:
+		ra, rb = os.path.join(d, "a.json"), os.path.join(d, "b.json")
+		common = ["--duration", "2", "--delay", "0.3", "--analyze", "440,1000"]
+		cmds = [[sys.executable, __file__, "--bind", f"127.0.0.1:{pa}", "--peer",
+			 f"127.0.0.1:{pb}", "--report", ra, "--tone", "440", "--dtmf", "#"] + common,
+			[sys.executable, __file__, "--bind", f"127.0.0.1:{pb}", "--peer",
+			 f"127.0.0.1:{pa}", "--report", rb, "--tone", "1000", "--pt", "8"] + common]
+		procs = [subprocess.Popen(c) for c in cmds]
+		rcs = [p.wait(timeout=30) for p in procs]
+		a, b = (json.load(open(f)) for f in (ra, rb))
+	ok = rcs == [0, 0]
+	for me, name, other_hz, own_hz in ((a, "A", "1000", "440"), (b, "B", "440", "1000")):
+		lv = me["analysis"]["levels"]
+		good = (abs(lv[other_hz] - TONE_AMPLITUDE) < 0.05 * TONE_AMPLITUDE
+			and lv[own_hz] < TONE_AMPLITUDE / 100)
+		print(f"self-test: {name} hears {other_hz} Hz at {lv[other_hz]}, {own_hz} Hz at "
+		      f"{lv[own_hz]} (sent {TONE_AMPLITUDE}): {'ok' if good else 'FAILED'}")
+		ok = ok and good
+	dtmf = [st["payload_types"] for st in b["streams"].values()]
+	good = a["dtmf"]["packets_sent"] == DTMF_PACKETS + DTMF_END_COPIES - 1 and dtmf == [[0, 101]]
+	print(f"self-test: A sent {a['dtmf']['packets_sent']} telephone-event packets, B saw "
+	      f"payload types {dtmf}: {'ok' if good else 'FAILED'}")
+	return ok and good
 
 
 def main(argv):
