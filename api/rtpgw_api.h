@@ -323,8 +323,15 @@ struct rtpgw_api_event_conf {
 	struct rtpgw_api_ip local;
 	uint32_t duration;        /* DTMF: in RTP timestamp units */
 	uint32_t pad2;
+	uint32_t pad3;
 	uint64_t cookie;          /* the conference's */
 };
+static_assert(sizeof(struct rtpgw_api_conf) == 24, "api conf layout");
+static_assert(sizeof(struct rtpgw_api_participant) == 16 + sizeof(struct rtpgw_api_flow),
+	      "api participant layout");
+static_assert(sizeof(struct rtpgw_api_part_stats) == 104, "api participant stats layout");
+static_assert(sizeof(struct rtpgw_api_conf_info) == 56, "api conf info layout");
+static_assert(sizeof(struct rtpgw_api_event_conf) == 48, "api conf event layout");
 
 /* Drop and exception reasons. One list generates the enum, the names and
  * the exports on both sides (VPP foreach_ip4_error). */

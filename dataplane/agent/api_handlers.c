@@ -558,9 +558,21 @@ handle_conf(struct agent *a, uint16_t type, const void *p, struct reply *r)
 			return (int)n;
 		r->len = (uint32_t)n;
 		return 0;
-	case RTPGW_API_PART_JOIN:
+	case RTPGW_API_PART_JOIN: {
+		const struct flow *f;
+		int rc;
+
 		memcpy(&part, p, sizeof(part));
-		return conf_join(dp, &part);
+		rc = conf_join(dp, &part);
+		if (rc < 0)
+			return rc;
+		/* Resolve the participant's next hop now, as FLOW_ADD does. */
+		f = flow_table_get(dp->flows, (uint16_t)dp_addr_index(dp, part.flow.local.v4),
+				   part.flow.local_port);
+		if (f != NULL)
+			kick_nexthop(a, (struct flow *)f);
+		return 0;
+	}
 	case RTPGW_API_PART_LEAVE:
 		memcpy(&part, p, sizeof(part));
 		return conf_leave(dp, &part);

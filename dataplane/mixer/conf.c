@@ -39,10 +39,11 @@ conf_pools_create(struct dataplane *dp, uint32_t max_confs, uint32_t max_parts)
 	if (m == NULL)
 		return -ENOMEM;
 	dp->confs = m;
-	m->max_confs = max_confs;
-	m->max_parts = max_parts;
+	/* Conferences need both: without either, there are none. */
 	if (max_confs == 0 || max_parts == 0)
 		return 0;
+	m->max_confs = max_confs;
+	m->max_parts = max_parts;
 	m->confs = rte_zmalloc("confs", (size_t)max_confs * sizeof(*m->confs),
 			       RTE_CACHE_LINE_SIZE);
 	m->parts = rte_zmalloc("parts", (size_t)max_parts * sizeof(*m->parts),
@@ -362,6 +363,9 @@ conf_del(struct dataplane *dp, uint32_t conf_id)
 
 	if (conf == NULL)
 		return -ENOENT;
+	/* All or nothing: room for every LEAVE and the STOP first. */
+	if (rte_ring_free_count(dp->workers[conf->owner]->ctl_ring) < (unsigned int)conf->agent_parts + 1)
+		return -EBUSY;
 	/* Every participant leaves first (the owner applies commands in
 	 * order, so they are gone before STOP). */
 	for (uint32_t i = 0; i < m->max_parts; i++) {

@@ -249,9 +249,13 @@ pkt_end(struct worker *w, struct pkt *k, uint16_t l5_len)
 static void
 send_rtcp_buf(struct worker *w, const struct part *p, const uint8_t *l5, uint16_t len)
 {
+	const struct flow *f = flow_table_lookup(w->flows, p->addr_idx, p->port);
 	struct pkt k;
 
-	if (!pkt_begin(w, flow_table_lookup(w->flows, p->addr_idx, p->port), NULL, true, len, &k))
+	/* A participant that negotiated no RTCP gets none. */
+	if (f == NULL || f->rtcp_mode == RTPGW_RTCP_NONE)
+		return;
+	if (!pkt_begin(w, f, NULL, true, len, &k))
 		return;
 	memcpy(k.l5, l5, len);
 	pkt_end(w, &k, len);
@@ -473,9 +477,9 @@ conf_tick(struct worker *w, struct conf *c)
 			      RTP_HDR_LEN + 4 * CONF_CSRC_MAX + 64 + n, &k)) {
 			len = build_rtp(k.l5, c, p, marker, csrc, levels, n_csrc, payload, n);
 			pkt_end(w, &k, len);
+			p->packets_sent++;
+			p->octets_sent += n;
 		}
-		p->packets_sent++;
-		p->octets_sent += n;
 		if (w->now >= p->next_rtcp_tsc) {
 			send_rtcp(w, c, p);
 			/* RFC 3550 6.3.5: randomized in [0.5, 1.5] x interval. */
