@@ -311,6 +311,10 @@ struct rtpgw_api_conf_info {
 	uint64_t ticks;
 	uint64_t ticks_late;      /* ticks that started more than a ptime late */
 	uint64_t tick_cycles_max;
+	int32_t ref_ppb;          /* reference clock: source rate vs ours - 1, in 1e-9 */
+	uint8_t ref_state;        /* 0: not ready (nominal pacing), 1: from arrivals, 2: from SRs */
+	uint8_t pad[3];
+	uint64_t tick_ns;         /* the tick period in use */
 	struct rtpgw_api_part_stats parts[];
 };
 
@@ -330,7 +334,7 @@ static_assert(sizeof(struct rtpgw_api_conf) == 24, "api conf layout");
 static_assert(sizeof(struct rtpgw_api_participant) == 16 + sizeof(struct rtpgw_api_flow),
 	      "api participant layout");
 static_assert(sizeof(struct rtpgw_api_part_stats) == 104, "api participant stats layout");
-static_assert(sizeof(struct rtpgw_api_conf_info) == 56, "api conf info layout");
+static_assert(sizeof(struct rtpgw_api_conf_info) == 72, "api conf info layout");
 static_assert(sizeof(struct rtpgw_api_event_conf) == 48, "api conf event layout");
 
 /* Drop and exception reasons. One list generates the enum, the names and

@@ -429,6 +429,13 @@ conf_get(struct dataplane *dp, uint32_t conf_id, struct rtpgw_api_conf_info *inf
 	info->ticks = conf->ticks;
 	info->ticks_late = conf->ticks_late;
 	info->tick_cycles_max = conf->tick_cycles_max;
+	/* The owner writes rc; a torn read only skews one report. */
+	info->ref_state = (uint8_t)refclock_source(&conf->rc);
+	if (info->ref_state != REFCLOCK_NONE)
+		info->ref_ppb = (int32_t)((refclock_ratio(&conf->rc) - 1.0) * 1e9);
+	info->tick_ns = (conf->flags & RTPGW_CONF_F_REF_SSRC)
+				? refclock_tick_ns(&conf->rc, (uint64_t)conf->ptime_ms * 1000000)
+				: (uint64_t)conf->ptime_ms * 1000000;
 	for (uint32_t i = 0; i < m->max_parts && n < max_parts; i++) {
 		const struct part *part = &m->parts[i];
 		struct rtpgw_api_part_stats *ps = &info->parts[n];

@@ -13,7 +13,8 @@
  * Conference 1: A (PCMU, 440 Hz, the loudest), B (PCMA, 1000 Hz), C (PCMU,
  * 1500 Hz, the quietest), L (PCMA, a listener who sends silence).
  * Conference 2: D (PCMU, 700 Hz, presses '5' with RFC 4733 midway) and E
- * (PCMU, silence). Events are read from a subscriber socket: the active
+ * (PCMU, silence); it is paced on D's clock (reference SSRC), which D's
+ * sender reports say runs 100 ppm fast. Events are read from a subscriber socket: the active
  * speaker of conference 1 is A, D's key press is reported once; RTCP SRs
  * from the mixer reach every participant's companion port.
  */
@@ -56,6 +57,9 @@
 #define DTMF_AT 110    /* D's key press starts at this frame (after the
 			* second analysed for levels)... */
 #define DTMF_FRAMES 10 /* ... lasts this many, then three end packets */
+#define REF_PPM 100.0  /* D's clock, as its SRs tell it */
+#define SR_EVERY 2     /* D sends an SR every this many frames, ... */
+#define SR_SPAN_S 1    /* ... each claiming this many seconds more */
 #define MAX_OUT (FRAMES + 20)
 
 struct who {
@@ -86,6 +90,8 @@ static struct who parts[N_PARTS] = {
 	{"D", 2, 0, 700.0, 0xd0000005u, AMPL},
 	{"E", 2, 0, 0.0, 0xe0000006u, 0},
 };
+
+static struct rtpgw_api_conf_info conf2_info;
 
 /* Events and RTCP seen. */
 static struct {
@@ -143,6 +149,26 @@ api(struct agent *a, struct agent_client *c, uint16_t type, const void *payload,
 	h->len = len;
 	memcpy(h + 1, payload, len);
 	api_handle(a, c, req, sizeof(*h) + len, rep);
+	return rh->status;
+}
+
+/* The same, keeping the reply's payload. */
+static int
+api_reply(struct agent *a, struct agent_client *c, uint16_t type, const void *payload,
+	  uint32_t len, uint8_t *reply)
+{
+	static uint8_t req[RTPGW_API_MSG_MAX], rep[RTPGW_API_MSG_MAX];
+	struct rtpgw_api_hdr *h = (void *)req, *rh = (void *)rep;
+
+	memset(h, 0, sizeof(*h));
+	h->magic = RTPGW_API_MAGIC;
+	h->version = RTPGW_API_VERSION;
+	h->type = type;
+	h->id = 4;
+	h->len = len;
+	memcpy(h + 1, payload, len);
+	api_handle(a, c, req, sizeof(*h) + len, rep);
+	memcpy(reply, rh + 1, rh->len);
 	return rh->status;
 }
 
@@ -231,6 +257,54 @@ packet(struct rte_mempool *pool, const struct rte_ether_addr *mac, unsigned int 
 		iph->hdr_checksum = 0;
 		iph->hdr_checksum = rte_ipv4_cksum(iph);
 		udp->dgram_len = htons(8 + 12 + 4);
+	}
+	udp->dgram_cksum = 0;
+	udp->dgram_cksum = rte_ipv4_udptcp_cksum(iph, udp);
+	return m;
+}
+
+/* D's SR number j (RFC 3550 6.4.1): NTP time advancing SR_SPAN_S per SR,
+ * RTP time REF_PPM fast against it. */
+static struct rte_mbuf *
+sr_packet(struct rte_mempool *pool, const struct rte_ether_addr *mac, unsigned int j)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *iph;
+	struct rte_udp_hdr *udp;
+	uint8_t *r;
+	uint64_t ntp = ((uint64_t)(3900000000u + SR_SPAN_S * j)) << 32;
+	uint32_t rtp = (uint32_t)(7777 * 4 + llround(8000.0 * SR_SPAN_S * j * (1 + REF_PPM * 1e-6)));
+	uint32_t w[6] = {parts[4].ssrc, (uint32_t)(ntp >> 32), (uint32_t)ntp, rtp, j, 160 * j};
+
+	if (m == NULL)
+		return NULL;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, 14 + 20 + 8 + 28);
+	rte_ether_addr_copy(mac, &eth->dst_addr);
+	memcpy(&eth->src_addr, GW_MAC, 6);
+	eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+	iph = (struct rte_ipv4_hdr *)(eth + 1);
+	memset(iph, 0, sizeof(*iph));
+	iph->version_ihl = 0x45;
+	iph->total_length = htons(20 + 8 + 28);
+	iph->time_to_live = 64;
+	iph->next_proto_id = IPPROTO_UDP;
+	iph->src_addr = part_ip(4);
+	iph->dst_addr = ip(DP_IP);
+	iph->hdr_checksum = rte_ipv4_cksum(iph);
+	udp = (struct rte_udp_hdr *)(iph + 1);
+	udp->src_port = htons(40001);
+	udp->dst_port = htons((uint16_t)(parts[4].port + 1));
+	udp->dgram_len = htons(8 + 28);
+	r = (uint8_t *)(udp + 1);
+	r[0] = 0x80;
+	r[1] = 200;
+	r[2] = 0;
+	r[3] = 6;
+	for (int k = 0; k < 6; k++) {
+		uint32_t v = htonl(w[k]);
+
+		memcpy(r + 4 + 4 * k, &v, 4);
 	}
 	udp->dgram_cksum = 0;
 	udp->dgram_cksum = rte_ipv4_udptcp_cksum(iph, udp);
@@ -378,6 +452,11 @@ run(void **state)
 		struct rtpgw_api_conf conf = {.conf_id = c, .ptime_ms = 20,
 					      .mixer_ssrc = mixer_ssrc[c], .cookie = 100 + c};
 
+		if (c == 2) {
+			conf.flags = RTPGW_CONF_F_REF_SSRC;
+			conf.ref_ssrc = parts[4].ssrc;
+		}
+
 		assert_int_equal(api(a, &client, RTPGW_API_CONF_ADD, &conf, sizeof(conf)), 0);
 	}
 	for (unsigned int i = 0; i < N_PARTS; i++) {
@@ -405,11 +484,24 @@ run(void **state)
 			assert_non_null(m);
 			assert_int_equal(rte_ring_enqueue(rx, m), 0);
 		}
+		if (k % SR_EVERY == 0) {
+			struct rte_mbuf *m = sr_packet(dp->pool, &dp->ports[port].mac, k / SR_EVERY);
+
+			assert_non_null(m);
+			assert_int_equal(rte_ring_enqueue(rx, m), 0);
+		}
 	}
 	while (rte_rdtsc() < t0 + hz * (20 * FRAMES + 200) / 1000) {
 		agent_poll(a, 0);
 		collect(tx[0]);
 		read_events(evfd[1]);
+	}
+	{
+		static uint8_t rep[RTPGW_API_MSG_MAX];
+		struct rtpgw_api_conf q = {.conf_id = 2};
+
+		assert_int_equal(api_reply(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep), 0);
+		memcpy(&conf2_info, rep, sizeof(conf2_info));
 	}
 	dp_stop(dp);
 	collect(tx[0]);
@@ -563,6 +655,19 @@ dtmf_and_active_speaker_are_events(void **state)
 	assert_true(tone_level(parts[5].pcm + 160 * (DTMF_AT - 10), 160 * 4, 700.0) > AMPL / 2);
 }
 
+/* Conference 2 follows D's clock as its sender reports describe it. */
+static void
+reference_clock_follows_sender_reports(void **state)
+{
+	(void)state;
+	print_message("# conference 2: reference %u, %.3f ppm, tick %" PRIu64 " ns\n",
+		      conf2_info.ref_state, conf2_info.ref_ppb / 1000.0, conf2_info.tick_ns);
+	assert_int_equal(conf2_info.ref_state, 2); /* from SRs */
+	assert_true(fabs(conf2_info.ref_ppb / 1000.0 - REF_PPM) < 5);
+	/* 20 ms of a clock 100 ppm fast: 19,998,000 ns of ours. */
+	assert_true(conf2_info.tick_ns > 19997900 && conf2_info.tick_ns < 19998100);
+}
+
 int
 main(void)
 {
@@ -573,6 +678,7 @@ main(void)
 		cmocka_unit_test(csrc_lists_put_the_loudest_first),
 		cmocka_unit_test(mixer_sends_sender_reports),
 		cmocka_unit_test(dtmf_and_active_speaker_are_events),
+		cmocka_unit_test(reference_clock_follows_sender_reports),
 	};
 
 	return cmocka_run_group_tests_name("mixer", tests, run, NULL);

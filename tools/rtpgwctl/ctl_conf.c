@@ -731,6 +731,9 @@ conf_show(struct ctl *ctl, int argc, char **argv)
 		json_u64(&ctl->js, "ticks", info->ticks);
 		json_u64(&ctl->js, "ticks_late", info->ticks_late);
 		json_u64(&ctl->js, "tick_cycles_max", info->tick_cycles_max);
+		json_u64(&ctl->js, "tick_ns", info->tick_ns);
+		json_u64(&ctl->js, "ref_state", info->ref_state);
+		json_double(&ctl->js, "ref_ppm", info->ref_ppb / 1000.0, 3);
 		if (tsc_hz)
 			json_double(&ctl->js, "tick_us_max", tick_us, 3);
 		else
@@ -752,6 +755,12 @@ conf_show(struct ctl *ctl, int argc, char **argv)
 	       info->owner_lcore, (unsigned long long)info->ticks,
 	       (unsigned long long)info->ticks_late, tick_us, info->n_parts,
 	       info->n_parts == 1 ? "" : "s");
+	if (info->conf.flags & RTPGW_CONF_F_REF_SSRC)
+		printf("  reference clock: %s, %+.3f ppm, tick %llu ns\n",
+		       info->ref_state == 0	? "not ready yet (nominal pacing)"
+		       : info->ref_state == 1 ? "from arrivals"
+					      : "from sender reports",
+		       info->ref_ppb / 1000.0, (unsigned long long)info->tick_ns);
 	if (info->n_parts == 0)
 		return CTL_EXIT_OK;
 	printf("%-21s %-4s %-6s %-7s %9s %9s %7s %7s %9s\n", "PARTICIPANT", "TALK", "LEVEL", "JBUF",
