@@ -46,7 +46,10 @@ worker_create(struct dataplane *dp, uint16_t id, unsigned int lcore_id, uint32_t
 					   RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(name, sizeof(name), "handoff%u", id);
 	w->handoff_ring = rte_ring_create(name, WORKER_RING_SIZE, socket, RING_F_SC_DEQ);
-	w->ticks = rte_zmalloc_socket("ticks", sizeof(*w->ticks) * (max_confs + 1), 0, socket);
+	/* Room for every conference, and as many entries of stopped ones
+	 * waiting to surface (compacted when full). */
+	w->ticks_cap = 2 * max_confs + 1;
+	w->ticks = rte_zmalloc_socket("ticks", sizeof(*w->ticks) * w->ticks_cap, 0, socket);
 	if (w->ctl_ring == NULL || w->handoff_ring == NULL || w->ticks == NULL)
 		goto fail;
 	for (uint16_t i = 0; i < dp->n_ports; i++) {

@@ -528,10 +528,35 @@ part_apply_set(struct part *p)
  * and reschedules in O(log n). A stopped conference's entry is dropped
  * when it surfaces (its sched_gen moved on).
  */
+static void tick_push(struct worker *w, uint64_t tsc, const struct conf *c);
+
+/* The heap is full of entries of stopped conferences (a client deleting
+ * and re-creating conferences faster than they tick): rebuild it from the
+ * live ones. At most one live entry per conference, so there is room. */
+static void
+tick_compact(struct worker *w)
+{
+	const struct conf_pools *cp = w->dp->confs;
+	uint32_t n = w->n_ticks;
+
+	w->n_ticks = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct worker_tick t = w->ticks[i];
+		const struct conf *c = &cp->confs[t.conf];
+
+		if (t.gen == c->sched_gen && c->active)
+			tick_push(w, t.tsc, c);
+	}
+}
+
 static void
 tick_push(struct worker *w, uint64_t tsc, const struct conf *c)
 {
-	uint32_t i = w->n_ticks++;
+	uint32_t i;
+
+	if (unlikely(w->n_ticks == w->ticks_cap))
+		tick_compact(w);
+	i = w->n_ticks++;
 
 	while (i > 0 && w->ticks[(i - 1) / 2].tsc > tsc) {
 		w->ticks[i] = w->ticks[(i - 1) / 2];

@@ -85,8 +85,9 @@ struct worker {
 		uint64_t tsc;          /* when the conference's next tick is due */
 		uint32_t conf;         /* conference index */
 		uint32_t gen;          /* the conference's sched_gen when queued */
-	} *ticks;                      /* min-heap on tsc, [max_confs] */
+	} *ticks;                      /* min-heap on tsc, [ticks_cap] */
 	uint32_t n_ticks;
+	uint32_t ticks_cap;
 	uint64_t cycles_per_us;
 	uint32_t tick_us_hist[WORKER_TICK_HIST]; /* worker: rw; agent: ro. Conference
 						  * ticks by duration in us (last: more) */

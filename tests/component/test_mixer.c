@@ -19,6 +19,7 @@
  * from the mixer reach every participant's companion port.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,6 +93,7 @@ static struct who parts[N_PARTS] = {
 };
 
 static struct rtpgw_api_conf_info conf2_info;
+static uint64_t churn_ticks;
 
 /* Events and RTCP seen. */
 static struct {
@@ -503,6 +505,39 @@ run(void **state)
 		assert_int_equal(api_reply(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep), 0);
 		memcpy(&conf2_info, rep, sizeof(conf2_info));
 	}
+	/* A client creating and deleting a conference as fast as it can:
+	 * the owner's schedule fills with entries of stopped conferences
+	 * and must compact, and the running conferences keep ticking. */
+	{
+		static uint8_t rep[RTPGW_API_MSG_MAX];
+		struct rtpgw_api_conf q = {.conf_id = 1};
+		uint64_t before, after;
+
+		assert_int_equal(api_reply(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep), 0);
+		before = ((struct rtpgw_api_conf_info *)rep)->ticks;
+		for (unsigned int r = 0; r < 300; r++) {
+			struct rtpgw_api_conf x = {.conf_id = 3};
+			int rc;
+
+			do {
+				agent_poll(a, 0);
+				rc = api(a, &client, RTPGW_API_CONF_ADD, &x, sizeof(x));
+			} while (rc == -ENOSPC || rc == -EBUSY);
+			assert_int_equal(rc, 0);
+			assert_int_equal(api(a, &client, RTPGW_API_CONF_DEL, &x, sizeof(x)), 0);
+			collect(tx[0]);
+		}
+		t0 = rte_rdtsc();
+		while (rte_rdtsc() < t0 + hz / 5) {
+			agent_poll(a, 0);
+			collect(tx[0]);
+		}
+		assert_int_equal(api_reply(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep), 0);
+		after = ((struct rtpgw_api_conf_info *)rep)->ticks;
+		print_message("# conference 1 ticked %" PRIu64 " times during the churn\n",
+			      after - before);
+		churn_ticks = after - before;
+	}
 	dp_stop(dp);
 	collect(tx[0]);
 	{
@@ -655,6 +690,14 @@ dtmf_and_active_speaker_are_events(void **state)
 	assert_true(tone_level(parts[5].pcm + 160 * (DTMF_AT - 10), 160 * 4, 700.0) > AMPL / 2);
 }
 
+/* 300 conferences created and deleted: the others keep their pace. */
+static void
+conference_churn_does_not_stall_the_others(void **state)
+{
+	(void)state;
+	assert_true(churn_ticks >= 5);
+}
+
 /* Conference 2 follows D's clock as its sender reports describe it. */
 static void
 reference_clock_follows_sender_reports(void **state)
@@ -679,6 +722,7 @@ main(void)
 		cmocka_unit_test(mixer_sends_sender_reports),
 		cmocka_unit_test(dtmf_and_active_speaker_are_events),
 		cmocka_unit_test(reference_clock_follows_sender_reports),
+		cmocka_unit_test(conference_churn_does_not_stall_the_others),
 	};
 
 	return cmocka_run_group_tests_name("mixer", tests, run, NULL);
