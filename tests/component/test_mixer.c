@@ -42,6 +42,7 @@
 #include <rte_udp.h>
 
 #include "agent/agent.h"
+#include "harness.h"
 #include "codec/g711.h"
 #include "dp.h"
 #include "flow/nexthop.h"
@@ -108,18 +109,9 @@ static struct {
 static uint32_t mixer_ssrc[3] = {0, 0x11111111u, 0x22222222u};
 
 static uint32_t
-ip(const char *s)
-{
-	struct in_addr in;
-
-	inet_pton(AF_INET, s, &in);
-	return in.s_addr;
-}
-
-static uint32_t
 part_ip(unsigned int i)
 {
-	return htonl(ntohl(ip("203.0.113.10")) + i);
+	return htonl(ntohl(harness_ip("203.0.113.10")) + i);
 }
 
 /* Amplitude of the f Hz component of n samples at 8 kHz (Goertzel). */
@@ -137,43 +129,6 @@ tone_level(const int16_t *x, unsigned int n, double f)
 	return 2.0 * sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) / n;
 }
 
-static int
-api(struct agent *a, struct agent_client *c, uint16_t type, const void *payload, uint32_t len)
-{
-	static uint8_t req[RTPGW_API_MSG_MAX], rep[RTPGW_API_MSG_MAX];
-	struct rtpgw_api_hdr *h = (void *)req, *rh = (void *)rep;
-
-	memset(h, 0, sizeof(*h));
-	h->magic = RTPGW_API_MAGIC;
-	h->version = RTPGW_API_VERSION;
-	h->type = type;
-	h->id = 3;
-	h->len = len;
-	memcpy(h + 1, payload, len);
-	api_handle(a, c, req, sizeof(*h) + len, rep);
-	return rh->status;
-}
-
-/* The same, keeping the reply's payload. */
-static int
-api_reply(struct agent *a, struct agent_client *c, uint16_t type, const void *payload,
-	  uint32_t len, uint8_t *reply)
-{
-	static uint8_t req[RTPGW_API_MSG_MAX], rep[RTPGW_API_MSG_MAX];
-	struct rtpgw_api_hdr *h = (void *)req, *rh = (void *)rep;
-
-	memset(h, 0, sizeof(*h));
-	h->magic = RTPGW_API_MAGIC;
-	h->version = RTPGW_API_VERSION;
-	h->type = type;
-	h->id = 4;
-	h->len = len;
-	memcpy(h + 1, payload, len);
-	api_handle(a, c, req, sizeof(*h) + len, rep);
-	memcpy(reply, rh + 1, rh->len);
-	return rh->status;
-}
-
 static struct rtpgw_api_participant
 join_spec(unsigned int i)
 {
@@ -184,7 +139,7 @@ join_spec(unsigned int i)
 	p.conf_id = parts[i].conf;
 	p.pt = parts[i].pt;
 	f->local.family = f->out_local.family = f->peer.family = f->src.family = RTPGW_AF_INET;
-	f->local.v4 = f->out_local.v4 = ip(DP_IP);
+	f->local.v4 = f->out_local.v4 = harness_ip(DP_IP);
 	f->local_port = f->out_port = htons(parts[i].port);
 	f->peer.v4 = f->src.v4 = part_ip(i);
 	f->peer_port = f->src_port = htons(40000);
@@ -223,7 +178,7 @@ packet(struct rte_mempool *pool, const struct rte_ether_addr *mac, unsigned int 
 	iph->time_to_live = 64;
 	iph->next_proto_id = IPPROTO_UDP;
 	iph->src_addr = part_ip(i);
-	iph->dst_addr = ip(DP_IP);
+	iph->dst_addr = harness_ip(DP_IP);
 	iph->hdr_checksum = rte_ipv4_cksum(iph);
 	udp = (struct rte_udp_hdr *)(iph + 1);
 	udp->src_port = htons(40000);
@@ -292,7 +247,7 @@ sr_packet(struct rte_mempool *pool, const struct rte_ether_addr *mac, unsigned i
 	iph->time_to_live = 64;
 	iph->next_proto_id = IPPROTO_UDP;
 	iph->src_addr = part_ip(4);
-	iph->dst_addr = ip(DP_IP);
+	iph->dst_addr = harness_ip(DP_IP);
 	iph->hdr_checksum = rte_ipv4_cksum(iph);
 	udp = (struct rte_udp_hdr *)(iph + 1);
 	udp->src_port = htons(40001);
@@ -433,10 +388,10 @@ run(void **state)
 	tx[1] = rte_ring_create("mtx1", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	port = rte_eth_from_rings("mring", &rx, 1, tx, 2, 0);
 	assert_true(port >= 0);
-	cfg.addrs[0].ip = ip(DP_IP);
-	cfg.addrs[0].mask = ip("255.255.255.0");
+	cfg.addrs[0].ip = harness_ip(DP_IP);
+	cfg.addrs[0].mask = harness_ip("255.255.255.0");
 	cfg.addrs[0].prefix_len = 24;
-	cfg.addrs[0].gateway = ip(GW_IP);
+	cfg.addrs[0].gateway = harness_ip(GW_IP);
 	cfg.addrs[0].port_id = (uint16_t)port;
 	assert_int_equal(dp_init(dp, &cfg), 0);
 	a = agent_create(dp, NULL);
@@ -445,11 +400,11 @@ run(void **state)
 	a->clients[0].fd = evfd[0];
 	a->clients[0].hello = true;
 	a->clients[0].events = true;
-	nexthop_set_mac(nexthop_get(dp->nexthops, ip(GW_IP), (uint16_t)port),
+	nexthop_set_mac(nexthop_get(dp->nexthops, harness_ip(GW_IP), (uint16_t)port),
 			(const uint8_t *)GW_MAC, rte_rdtsc());
 	assert_int_equal(dp_start(dp), 0);
 
-	assert_int_equal(api(a, &client, RTPGW_API_HELLO, &hello, sizeof(hello)), 0);
+	assert_int_equal(harness_api(a, &client, RTPGW_API_HELLO, &hello, sizeof(hello), NULL, 0), 0);
 	for (uint32_t c = 1; c <= 2; c++) {
 		struct rtpgw_api_conf conf = {.conf_id = c, .ptime_ms = 20,
 					      .mixer_ssrc = mixer_ssrc[c], .cookie = 100 + c};
@@ -459,7 +414,7 @@ run(void **state)
 			conf.ref_ssrc = parts[4].ssrc;
 		}
 
-		assert_int_equal(api(a, &client, RTPGW_API_CONF_ADD, &conf, sizeof(conf)), 0);
+		assert_int_equal(harness_api(a, &client, RTPGW_API_CONF_ADD, &conf, sizeof(conf), NULL, 0), 0);
 	}
 	for (unsigned int i = 0; i < N_PARTS; i++) {
 		struct rtpgw_api_participant p;
@@ -468,7 +423,7 @@ run(void **state)
 		p = join_spec(i);
 		if (i == 4)
 			p.dtmf_pt = DTMF_PT;
-		assert_int_equal(api(a, &client, RTPGW_API_PART_JOIN, &p, sizeof(p)), 0);
+		assert_int_equal(harness_api(a, &client, RTPGW_API_PART_JOIN, &p, sizeof(p), NULL, 0), 0);
 	}
 
 	/* Every participant sends one packet each 20 ms, in real time. */
@@ -502,7 +457,7 @@ run(void **state)
 		static uint8_t rep[RTPGW_API_MSG_MAX];
 		struct rtpgw_api_conf q = {.conf_id = 2};
 
-		assert_int_equal(api_reply(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep), 0);
+		assert_int_equal(harness_api(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep, sizeof(rep)), 0);
 		memcpy(&conf2_info, rep, sizeof(conf2_info));
 	}
 	/* A client creating and deleting a conference as fast as it can:
@@ -513,7 +468,7 @@ run(void **state)
 		struct rtpgw_api_conf q = {.conf_id = 1};
 		uint64_t before, after;
 
-		assert_int_equal(api_reply(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep), 0);
+		assert_int_equal(harness_api(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep, sizeof(rep)), 0);
 		before = ((struct rtpgw_api_conf_info *)rep)->ticks;
 		for (unsigned int r = 0; r < 300; r++) {
 			struct rtpgw_api_conf x = {.conf_id = 3};
@@ -521,10 +476,10 @@ run(void **state)
 
 			do {
 				agent_poll(a, 0);
-				rc = api(a, &client, RTPGW_API_CONF_ADD, &x, sizeof(x));
+				rc = harness_api(a, &client, RTPGW_API_CONF_ADD, &x, sizeof(x), NULL, 0);
 			} while (rc == -ENOSPC || rc == -EBUSY);
 			assert_int_equal(rc, 0);
-			assert_int_equal(api(a, &client, RTPGW_API_CONF_DEL, &x, sizeof(x)), 0);
+			assert_int_equal(harness_api(a, &client, RTPGW_API_CONF_DEL, &x, sizeof(x), NULL, 0), 0);
 			collect(tx[0]);
 		}
 		t0 = rte_rdtsc();
@@ -532,7 +487,7 @@ run(void **state)
 			agent_poll(a, 0);
 			collect(tx[0]);
 		}
-		assert_int_equal(api_reply(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep), 0);
+		assert_int_equal(harness_api(a, &client, RTPGW_API_CONF_GET, &q, sizeof(q), rep, sizeof(rep)), 0);
 		after = ((struct rtpgw_api_conf_info *)rep)->ticks;
 		print_message("# conference 1 ticked %" PRIu64 " times during the churn\n",
 			      after - before);

@@ -31,6 +31,7 @@
 #include <rte_udp.h>
 
 #include "agent/agent.h"
+#include "harness.h"
 #include "dp.h"
 #include "flow/nexthop.h"
 #include "worker/worker.h"
@@ -57,15 +58,6 @@ static struct {
 	struct rtpgw_api_flow_stats stats[N_STABLE + N_MODDED];
 } g;
 
-static uint32_t
-ip(const char *s)
-{
-	struct in_addr in;
-
-	inet_pton(AF_INET, s, &in);
-	return in.s_addr;
-}
-
 static struct rtpgw_api_flow
 spec(unsigned int i, uint32_t ssrc)
 {
@@ -73,11 +65,11 @@ spec(unsigned int i, uint32_t ssrc)
 
 	memset(&f, 0, sizeof(f));
 	f.local.family = f.out_local.family = f.peer.family = f.src.family = RTPGW_AF_INET;
-	f.local.v4 = f.out_local.v4 = ip("198.51.100.10");
+	f.local.v4 = f.out_local.v4 = harness_ip("198.51.100.10");
 	f.local_port = f.out_port = htons((uint16_t)(BASE_PORT + 2 * i));
-	f.peer.v4 = ip("198.51.100.2");
+	f.peer.v4 = harness_ip("198.51.100.2");
 	f.peer_port = htons((uint16_t)(PEER_PORT + i));
-	f.src.v4 = ip("198.51.100.3");
+	f.src.v4 = harness_ip("198.51.100.3");
 	f.src_port = htons((uint16_t)(PEER_PORT + i));
 	f.action = RTPGW_FLOW_RELAY;
 	f.src_mode = RTPGW_SRC_STRICT;
@@ -85,26 +77,6 @@ spec(unsigned int i, uint32_t ssrc)
 	f.ssrc_out = ssrc + i;
 	f.cookie = i;
 	return f;
-}
-
-static int
-api(struct agent *a, struct agent_client *c, uint16_t type, const void *payload, uint32_t len,
-    void *reply, uint32_t cap)
-{
-	static uint8_t req[RTPGW_API_MSG_MAX], rep[RTPGW_API_MSG_MAX];
-	struct rtpgw_api_hdr *h = (void *)req, *rh = (void *)rep;
-
-	memset(h, 0, sizeof(*h));
-	h->magic = RTPGW_API_MAGIC;
-	h->version = RTPGW_API_VERSION;
-	h->type = type;
-	h->id = 1;
-	h->len = len;
-	memcpy(h + 1, payload, len);
-	api_handle(a, c, req, sizeof(*h) + len, rep);
-	if (reply != NULL)
-		memcpy(reply, rh + 1, rh->len < cap ? rh->len : cap);
-	return rh->status;
 }
 
 /* A batch of flows [from, to) built by spec(i, ssrc). */
@@ -121,7 +93,7 @@ batch(struct agent *a, struct agent_client *c, uint16_t type, unsigned int from,
 	req.b.count = to - from;
 	for (unsigned int i = from; i < to; i++)
 		req.f[i - from] = spec(i, ssrc);
-	return api(a, c, type, &req, (uint32_t)(sizeof(req.b) + (to - from) * sizeof(req.f[0])),
+	return harness_api(a, c, type, &req, (uint32_t)(sizeof(req.b) + (to - from) * sizeof(req.f[0])),
 		   NULL, 0);
 }
 
@@ -146,8 +118,8 @@ packet(struct rte_mempool *pool, const struct rte_ether_addr *mac, unsigned int 
 	iph->total_length = htons((uint16_t)(len - 14));
 	iph->time_to_live = 64;
 	iph->next_proto_id = IPPROTO_UDP;
-	iph->src_addr = ip("198.51.100.3");
-	iph->dst_addr = ip("198.51.100.10");
+	iph->src_addr = harness_ip("198.51.100.3");
+	iph->dst_addr = harness_ip("198.51.100.10");
 	iph->hdr_checksum = rte_ipv4_cksum(iph);
 	udp = (struct rte_udp_hdr *)(iph + 1);
 	udp->src_port = htons((uint16_t)(PEER_PORT + i));
@@ -226,16 +198,16 @@ run(void **state)
 	port = rte_eth_from_rings("wring", rx, 2, tx, 3, 0);
 	assert_true(port >= 0);
 
-	cfg.addrs[0].ip = ip("198.51.100.10");
-	cfg.addrs[0].mask = ip("255.255.255.0");
+	cfg.addrs[0].ip = harness_ip("198.51.100.10");
+	cfg.addrs[0].mask = harness_ip("255.255.255.0");
 	cfg.addrs[0].prefix_len = 24;
 	cfg.addrs[0].port_id = (uint16_t)port;
 	assert_int_equal(dp_init(dp, &cfg), 0);
 	a = agent_create(dp, NULL);
 	assert_non_null(a);
-	nexthop_set_mac(nexthop_get(dp->nexthops, ip("198.51.100.2"), (uint16_t)port),
+	nexthop_set_mac(nexthop_get(dp->nexthops, harness_ip("198.51.100.2"), (uint16_t)port),
 			(const uint8_t *)"\x02\x00\x00\x00\x00\x02", rte_rdtsc());
-	assert_int_equal(api(a, &client, RTPGW_API_HELLO, &hello, sizeof(hello), NULL, 0), 0);
+	assert_int_equal(harness_api(a, &client, RTPGW_API_HELLO, &hello, sizeof(hello), NULL, 0), 0);
 	assert_int_equal(batch(a, &client, RTPGW_API_FLOW_ADD, 0, N_STABLE, 0x11110000u), 0);
 	assert_int_equal(batch(a, &client, RTPGW_API_FLOW_ADD, N_STABLE, N_STABLE + N_MODDED,
 			       SSRC_MOD_A),
@@ -314,7 +286,7 @@ run(void **state)
 		req.b.count = N_STABLE + N_MODDED;
 		for (unsigned int i = 0; i < N_STABLE + N_MODDED; i++)
 			req.f[i] = spec(i, 0);
-		assert_int_equal(api(a, &client, RTPGW_API_FLOW_GET, &req,
+		assert_int_equal(harness_api(a, &client, RTPGW_API_FLOW_GET, &req,
 				     (uint32_t)(sizeof(req.b) + req.b.count * sizeof(req.f[0])), &rep,
 				     sizeof(rep)),
 				 0);
