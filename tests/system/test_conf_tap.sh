@@ -27,18 +27,12 @@
 # directory are removed on exit, also on failure or signal.
 set -uo pipefail
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP not root"
-	exit 0
-fi
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DPBIN=$(realpath -e "${1:-$ROOT/build/rtpgw-dataplane}" 2>/dev/null || echo "${1:-$ROOT/build/rtpgw-dataplane}")
-CTLBIN=$(realpath -e "${2:-$ROOT/build/rtpgwctl}" 2>/dev/null || echo "${2:-$ROOT/build/rtpgwctl}")
-EP=$ROOT/scripts/lib/rtp_endpoint.py
+sys_require_root
+sys_init rtpgw-conf rtpgw-conftest "$@"
 
-NS=rtpgw-conf-$$
-PREFIX=rtpgw-conf-$$
 TAP=dtap0
 MEDIA=198.51.100.10
 CONF=7
@@ -55,134 +49,18 @@ DTMF_PT=101
 SEND_S=4			# seconds of tone
 NCASES=10
 
-T=$(mktemp -d /tmp/rtpgw-conftest.XXXXXX)
-SOCK=$T/run/dataplane.sock
-DP_PID=
-BG_PIDS=()
+# jcheck (lib.sh) code sees these as python lists too
+JCHECK_PRELUDE="NAMES = \"${NAMES[*]}\".split()
+IPS = \"${IPS[*]}\".split()
+PORTS = [int(p) for p in \"${PORTS[*]}\".split()]
+TONES = [int(t) for t in \"${TONES[*]}\".split()]
+PTS = [int(p) for p in \"${PTS[*]}\".split()]"
 
-cleanup() {
-	local p i
-	for p in "${BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	if [ -n "$DP_PID" ] && kill -0 "$DP_PID" 2>/dev/null; then
-		kill -TERM "$DP_PID" 2>/dev/null
-		for i in $(seq 50); do
-			kill -0 "$DP_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$DP_PID" 2>/dev/null
-	fi
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "/var/run/dpdk/$PREFIX" "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-fmt_ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
-
-# --- TAP -------------------------------------------------------------------
-
-n=0
-nfail=0
-echo "1..$NCASES"
-
-# run_case NAME FUNCTION: runs FUNCTION in this shell, its output becomes the
-# case's "# " diagnostics (printed whether it passed or not).
-run_case() {
-	local name=$1 fn=$2 rc t0 t1
-	t0=$(now_ms)
-	"$fn" >"$T/diag" 2>&1
-	rc=$?
-	t1=$(now_ms)
-	n=$((n + 1))
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		nfail=$((nfail + 1))
-	fi
-	sed 's/^/# /' "$T/diag"
-	echo "# ($(fmt_ms $((t1 - t0))) s)"
-}
+tap_plan $NCASES
 
 # --- helpers ---------------------------------------------------------------
-
-nsx() { ip netns exec "$NS" "$@"; }
-ctl() { timeout 20 "$CTLBIN" -s "$SOCK" "$@"; }
-dp_alive() { [ -n "$DP_PID" ] && kill -0 "$DP_PID" 2>/dev/null; }
-need_dp() { dp_alive || { echo "the dataplane is not running"; tail -n 5 "$T/dp.log" 2>/dev/null; return 1; }; }
-
-# jcheck FILE...: python assertions read from stdin over the JSON files
-# J[0], J[1], ...; check(cond, msg) records a failure and prints msg; info()
-# prints a diagnostic line. Exit 1 if any check failed.
-jcheck() {
-	local code
-	code=$(cat)
-	python3 -c '
-import json, sys
-J = []
-for f in sys.argv[2:]:
-	try:
-		J.append(json.load(open(f)))
-	except (OSError, ValueError) as e:
-		print(f"cannot read JSON {f}: {e}")
-		sys.exit(1)
-bad = 0
-def check(cond, msg):
-	global bad
-	if not cond:
-		print("FAIL: " + msg)
-		bad += 1
-	return cond
-def info(msg):
-	print(msg)
-def drop(d, name):
-	for r in d["drops"]:
-		if r["name"] == name:
-			return r["count"]
-	raise KeyError(name)
-def flow(fl, port):
-	for f in fl["flows"]:
-		if f["local_port"] == port:
-			return f
-	return None
-NAMES = "'"${NAMES[*]}"'".split()
-IPS = "'"${IPS[*]}"'".split()
-PORTS = [int(p) for p in "'"${PORTS[*]}"'".split()]
-TONES = [int(t) for t in "'"${TONES[*]}"'".split()]
-PTS = [int(p) for p in "'"${PTS[*]}"'".split()]
-exec(sys.argv[1])
-sys.exit(1 if bad else 0)
-' "$code" "$@"
-}
-
-# ctl_json OUT ARGS...: rtpgwctl --json ARGS > OUT, failing with its message.
-ctl_json() {
-	local out=$1
-	shift
-	if ! ctl --json "$@" >"$out" 2>"$T/ctl.err"; then
-		echo "rtpgwctl $* failed: $(cat "$T/ctl.err")"
-		return 1
-	fi
-}
-
-# bg CMD...: run in the background, remember the pid in BG_PID.
-bg() {
-	"$@" &
-	BG_PID=$!
-	BG_PIDS+=("$BG_PID")
-}
-
-wait_pids() {
-	local p rc=0
-	for p in "$@"; do
-		wait "$p" || rc=1
-	done
-	return $rc
-}
+# (the common ones, nsx ctl ctl_json jcheck wait_pids bg_start ..., are in
+# lib.sh)
 
 # mix_ports: the local ports of the MIX flows installed now, one line.
 mix_ports() {
@@ -208,48 +86,9 @@ wait_mix_ports() {
 # --- the cases ---------------------------------------------------------------
 
 case_start() {
-	local i ip
-	[ -x "$DPBIN" ] || { echo "not executable: $DPBIN"; return 1; }
-	[ -x "$CTLBIN" ] || { echo "not executable: $CTLBIN"; return 1; }
-	ip netns add "$NS" || { echo "ip netns add $NS failed"; return 1; }
-	nsx ip link set lo up
-	for f in all default; do
-		nsx sysctl -qw "net.ipv4.conf.$f.rp_filter=0"
-	done
-	mkdir -p "$T/run"
-	# --no-pci always: never let EAL probe the machine's real NIC
-	ip netns exec "$NS" "$DPBIN" -l 0-1 --no-pci --no-huge -m 512 \
-		--file-prefix "$PREFIX" --vdev "net_tap0,iface=$TAP" -- \
-		--addr "0:$MEDIA/24" --api "$SOCK" --max-flows 4096 \
-		--max-confs 16 --max-participants 64 \
-		>"$T/dp.log" 2>&1 &
-	DP_PID=$!
-	echo "dataplane pid $DP_PID in namespace $NS"
-	for i in $(seq 100); do	# 10 s
-		nsx ip link show "$TAP" >/dev/null 2>&1 && break
-		dp_alive || break
-		sleep 0.1
-	done
-	if ! nsx ip link show "$TAP" >/dev/null 2>&1; then
-		echo "interface $TAP did not appear in $NS within 10 s"
-		dp_alive || echo "the dataplane exited:"
-		tail -n 15 "$T/dp.log"
-		return 1
-	fi
-	for i in $(seq 100); do	# 10 s
-		[ -S "$SOCK" ] && ctl hello >/dev/null 2>&1 && break
-		dp_alive || break
-		sleep 0.1
-	done
-	if ! ctl hello; then
-		echo "the API socket $SOCK does not answer"
-		tail -n 15 "$T/dp.log"
-		return 1
-	fi
-	for ip in "${IPS[@]}"; do
-		nsx ip addr add "$ip/24" dev "$TAP" || { echo "ip addr add $ip failed"; return 1; }
-	done
-	nsx ip link set "$TAP" up || { echo "configuring $TAP failed"; return 1; }
+	dp_start --max-confs 16 --max-participants 64 || return 1
+	dp_wait_api || return 1
+	tap_addrs "${IPS[@]}" || return 1
 	need_dp
 }
 
@@ -287,7 +126,7 @@ case_join() {
 	[ -n "$MIXER_SSRC" ] || { echo "no conference (conference_created failed)"; return 1; }
 	for i in 0 1 2; do
 		extra=()
-		[ $i -eq $DTMF_WHO ] && extra=(dtmf-pt $DTMF_PT)
+		[ $i -eq $DTMF_WHO ] && extra=(dtmf-pt "$DTMF_PT")
 		ctl conf join $CONF "$MEDIA:${PORTS[i]}" to "${IPS[i]}:$PHONE_PORT" \
 			src "${IPS[i]}:$PHONE_PORT" rtcp companion pt "${PTS[i]}" "${extra[@]}" ||
 			{ echo "conf join of ${NAMES[i]} failed"; return 1; }
@@ -328,14 +167,14 @@ case_call() {
 	[ -n "$MIXER_SSRC" ] || { echo "no conference"; return 1; }
 	ctl_json "$T/drops0.json" drops || return 1
 	# stopped with SIGTERM once the phones are done (rtpgwctl exits 0 on it)
-	bg timeout 30 "$CTLBIN" -s "$SOCK" --json events --duration 25 >"$T/events.json" 2>"$T/events.err"
+	bg_start timeout 30 "$CTLBIN" -s "$SOCK" --json events --duration 25 >"$T/events.json" 2>"$T/events.err"
 	ev=$BG_PID
 	sleep 0.3	# subscribed
 	for i in 0 1 2; do
 		extra=()
-		[ $i -eq $DTMF_WHO ] && extra=(--dtmf $DTMF_DIGIT --dtmf-pt $DTMF_PT)
+		[ $i -eq $DTMF_WHO ] && extra=(--dtmf "$DTMF_DIGIT" --dtmf-pt "$DTMF_PT")
 		rm -f "$T/${NAMES[i]}.json"
-		bg timeout 30 ip netns exec "$NS" python3 "$EP" --bind "${IPS[i]}:$PHONE_PORT" \
+		bg_start timeout 30 ip netns exec "$NS" python3 "$EP" --bind "${IPS[i]}:$PHONE_PORT" \
 			--peer "$MEDIA:${PORTS[i]}" --tone "${TONES[i]}" --pt "${PTS[i]}" \
 			--duration $SEND_S --delay 0.5 --linger 0.8 --rtcp-interval 1 \
 			--analyze "$(IFS=,; echo "${TONES[*]}")" --report "$T/${NAMES[i]}.json" "${extra[@]}" \
@@ -440,7 +279,7 @@ case_leave() {
 	[ -n "$MIXER_SSRC" ] || { echo "no conference"; return 1; }
 	# the phone listens (sends nothing) while it is made to leave
 	rm -f "$T/leave.json"
-	bg timeout 20 ip netns exec "$NS" python3 "$EP" --bind "${IPS[i]}:$PHONE_PORT" \
+	bg_start timeout 20 ip netns exec "$NS" python3 "$EP" --bind "${IPS[i]}:$PHONE_PORT" \
 		--duration 2 --linger 0 --report "$T/leave.json" >"$T/leave.log" 2>&1
 	l=$BG_PID
 	sleep 0.5
@@ -474,7 +313,7 @@ case_conf_del() {
 	[ -n "$MIXER_SSRC" ] || { echo "no conference"; return 1; }
 	for i in 0 1; do
 		rm -f "$T/del_${NAMES[i]}.json"
-		bg timeout 20 ip netns exec "$NS" python3 "$EP" --bind "${IPS[i]}:$PHONE_PORT" \
+		bg_start timeout 20 ip netns exec "$NS" python3 "$EP" --bind "${IPS[i]}:$PHONE_PORT" \
 			--duration 2 --linger 0 --report "$T/del_${NAMES[i]}.json" >"$T/del_${NAMES[i]}.log" 2>&1
 		pids+=("$BG_PID")
 	done
@@ -502,35 +341,6 @@ EOF
 	return $rc
 }
 
-case_shutdown() {
-	local i rc rc2 t0
-	need_dp || return 1
-	t0=$(now_ms)
-	kill -TERM "$DP_PID"
-	for i in $(seq 50); do	# 5 s
-		kill -0 "$DP_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$DP_PID" 2>/dev/null; then
-		echo "still running 5 s after SIGTERM"
-		tail -n 5 "$T/dp.log"
-		return 1
-	fi
-	wait "$DP_PID"
-	rc=$?
-	DP_PID=
-	echo "exited $rc after $(fmt_ms $(($(now_ms) - t0))) s"
-	rc2=0
-	[ $rc -eq 0 ] || { echo "exit status $rc, expected 0"; tail -n 5 "$T/dp.log"; rc2=1; }
-	[ ! -e "$SOCK" ] || { echo "API socket $SOCK left behind"; rc2=1; }
-	for i in $(seq 20); do	# 2 s for the kernel to remove the tap
-		nsx ip link show "$TAP" >/dev/null 2>&1 || break
-		sleep 0.1
-	done
-	! nsx ip link show "$TAP" >/dev/null 2>&1 || { echo "$TAP still exists"; rc2=1; }
-	return $rc2
-}
-
 run_case dataplane_starts_with_conferences case_start
 run_case conference_created case_conf_add
 run_case three_participants_joined case_join
@@ -540,7 +350,6 @@ run_case rtcp_sr_from_mixer case_rtcp_sr
 run_case dtmf_reported case_dtmf
 run_case leave_sends_bye_and_removes case_leave
 run_case conf_del_cleans_up case_conf_del
-run_case clean_shutdown case_shutdown
+run_case clean_shutdown dp_check_clean_shutdown
 
-[ $nfail -eq 0 ] && echo "# all $n cases passed" || echo "# $nfail of $n cases failed"
-[ $nfail -eq 0 ]
+tap_summary

@@ -26,21 +26,16 @@
 # directory are removed on exit, also on failure or signal.
 set -uo pipefail
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP not root"
-	exit 0
-fi
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DPBIN=$(realpath -e "${1:-$ROOT/build/rtpgw-dataplane}" 2>/dev/null || echo "${1:-$ROOT/build/rtpgw-dataplane}")
-CTLBIN=$(realpath -e "${2:-$ROOT/build/rtpgwctl}" 2>/dev/null || echo "${2:-$ROOT/build/rtpgwctl}")
-EP=$ROOT/scripts/lib/rtp_endpoint.py
+sys_require_root
+sys_init rtpgw-sys rtpgw-systest "$@"
+
 DATA=${RTPGW_TESTDATA:-$ROOT/../shared/testdata}
 PCAP_A=$DATA/rtp_pcmu_1000hz_5s.pcap	# A sends PCMU 1000 Hz
 PCAP_B=$DATA/rtp_pcma_440hz_5s.pcap	# B sends PCMA 440 Hz
 
-NS=rtpgw-sys-$$
-PREFIX=rtpgw-sys-$$
 TAP=dtap0
 MEDIA=198.51.100.10
 A_IP=198.51.100.1 A_PORT=40010
@@ -51,114 +46,11 @@ FB=20002	# flow B -> A (RTP), RTCP companion 20003
 SSRC_OUT=0x5eed0001
 NCASES=12
 
-T=$(mktemp -d /tmp/rtpgw-systest.XXXXXX)
-SOCK=$T/run/dataplane.sock
-DP_PID=
-BG_PIDS=()
-
-cleanup() {
-	local p i
-	for p in "${BG_PIDS[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	if [ -n "$DP_PID" ] && kill -0 "$DP_PID" 2>/dev/null; then
-		kill -TERM "$DP_PID" 2>/dev/null
-		for i in $(seq 50); do
-			kill -0 "$DP_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$DP_PID" 2>/dev/null
-	fi
-	wait 2>/dev/null
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "/var/run/dpdk/$PREFIX" "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-fmt_ms() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
-
-# --- TAP -------------------------------------------------------------------
-
-n=0
-nfail=0
-echo "1..$NCASES"
-
-# run_case NAME FUNCTION: runs FUNCTION in this shell, its output becomes the
-# case's "# " diagnostics (printed whether it passed or not).
-run_case() {
-	local name=$1 fn=$2 rc t0 t1
-	t0=$(now_ms)
-	"$fn" >"$T/diag" 2>&1
-	rc=$?
-	t1=$(now_ms)
-	n=$((n + 1))
-	if [ $rc -eq 0 ]; then
-		echo "ok $n - $name"
-	else
-		echo "not ok $n - $name"
-		nfail=$((nfail + 1))
-	fi
-	sed 's/^/# /' "$T/diag"
-	echo "# ($(fmt_ms $((t1 - t0))) s)"
-}
+tap_plan $NCASES
 
 # --- helpers ---------------------------------------------------------------
-
-nsx() { ip netns exec "$NS" "$@"; }
-ctl() { timeout 20 "$CTLBIN" -s "$SOCK" "$@"; }
-dp_alive() { [ -n "$DP_PID" ] && kill -0 "$DP_PID" 2>/dev/null; }
-need_dp() { dp_alive || { echo "the dataplane is not running"; tail -n 5 "$T/dp.log" 2>/dev/null; return 1; }; }
-
-# jcheck FILE...: python assertions read from stdin over the JSON files
-# J[0], J[1], ...; check(cond, msg) records a failure and prints msg; info()
-# prints a diagnostic line. Exit 1 if any check failed.
-jcheck() {
-	local code
-	code=$(cat)
-	python3 -c '
-import json, sys
-J = []
-for f in sys.argv[2:]:
-	try:
-		J.append(json.load(open(f)))
-	except (OSError, ValueError) as e:
-		print(f"cannot read JSON {f}: {e}")
-		sys.exit(1)
-bad = 0
-def check(cond, msg):
-	global bad
-	if not cond:
-		print("FAIL: " + msg)
-		bad += 1
-	return cond
-def info(msg):
-	print(msg)
-def drop(d, name):
-	for r in d["drops"]:
-		if r["name"] == name:
-			return r["count"]
-	raise KeyError(name)
-def flow(fl, port):
-	for f in fl["flows"]:
-		if f["local_port"] == port:
-			return f
-	return None
-exec(sys.argv[1])
-sys.exit(1 if bad else 0)
-' "$code" "$@"
-}
-
-# ctl_json OUT ARGS...: rtpgwctl --json ARGS > OUT, failing with its message.
-ctl_json() {
-	local out=$1
-	shift
-	if ! ctl --json "$@" >"$out" 2>"$T/ctl.err"; then
-		echo "rtpgwctl $* failed: $(cat "$T/ctl.err")"
-		return 1
-	fi
-}
+# (the common ones, nsx ctl ctl_json jcheck wait_pids bg_start ..., are in
+# lib.sh)
 
 # endpoint NAME BIND PEER PCAP EXTRA...: start rtp_endpoint.py in the
 # namespace in the background; its report goes to $T/NAME.json.
@@ -166,19 +58,10 @@ endpoint() {
 	local name=$1 bind=$2 peer=$3 pcap=$4
 	shift 4
 	rm -f "$T/$name.json"
-	timeout 40 ip netns exec "$NS" python3 "$EP" --bind "$bind" \
+	bg_start timeout 40 ip netns exec "$NS" python3 "$EP" --bind "$bind" \
 		--peer "$peer" --pcap "$pcap" --report "$T/$name.json" "$@" \
-		>"$T/$name.log" 2>&1 &
-	EP_PID=$!
-	BG_PIDS+=("$EP_PID")
-}
-
-wait_pids() {
-	local p rc=0
-	for p in "$@"; do
-		wait "$p" || rc=1
-	done
-	return $rc
+		>"$T/$name.log" 2>&1
+	EP_PID=$BG_PID
 }
 
 # send_udp SRC_IP SRC_PORT DST_IP DST_PORT COUNT [rtp|rtcp|raw]: COUNT
@@ -207,48 +90,11 @@ EOF
 # --- the cases ---------------------------------------------------------------
 
 case_start() {
-	local i
-	[ -x "$DPBIN" ] || { echo "not executable: $DPBIN"; return 1; }
-	[ -x "$CTLBIN" ] || { echo "not executable: $CTLBIN"; return 1; }
-	ip netns add "$NS" || { echo "ip netns add $NS failed"; return 1; }
-	nsx ip link set lo up
-	for f in all default; do
-		nsx sysctl -qw "net.ipv4.conf.$f.rp_filter=0"
-	done
-	mkdir -p "$T/run"
-	# --no-pci always: never let EAL probe the machine's real NIC
-	ip netns exec "$NS" "$DPBIN" -l 0-1 --no-pci --no-huge -m 512 \
-		--file-prefix "$PREFIX" --vdev "net_tap0,iface=$TAP" -- \
-		--addr "0:$MEDIA/24" --api "$SOCK" --max-flows 4096 \
-		>"$T/dp.log" 2>&1 &
-	DP_PID=$!
-	echo "dataplane pid $DP_PID in namespace $NS"
-	for i in $(seq 100); do	# 10 s
-		nsx ip link show "$TAP" >/dev/null 2>&1 && break
-		dp_alive || break
-		sleep 0.1
-	done
-	if ! nsx ip link show "$TAP" >/dev/null 2>&1; then
-		echo "interface $TAP did not appear in $NS within 10 s"
-		dp_alive || echo "the dataplane exited:"
-		tail -n 15 "$T/dp.log"
-		return 1
-	fi
-	echo "$TAP appeared after ~$((i / 10)).$((i % 10)) s"
-	for i in $(seq 100); do	# 10 s
-		[ -S "$SOCK" ] && ctl hello >/dev/null 2>&1 && break
-		dp_alive || break
-		sleep 0.1
-	done
-	if ! ctl hello; then
-		echo "the API socket $SOCK does not answer"
-		tail -n 15 "$T/dp.log"
-		return 1
-	fi
-	nsx ip addr add "$A_IP/24" dev "$TAP" &&
-		nsx ip addr add "$B_IP/24" dev "$TAP" &&
-		nsx ip addr add "$X_IP/24" dev "$TAP" &&
-		nsx ip link set "$TAP" up || { echo "configuring $TAP failed"; return 1; }
+	# shellcheck disable=SC2119	# no dataplane arguments beyond lib.sh's
+	dp_start || return 1
+	echo "$TAP appeared after ~$((TAP_WAIT_TENTHS / 10)).$((TAP_WAIT_TENTHS % 10)) s"
+	dp_wait_api || return 1
+	tap_addrs "$A_IP" "$B_IP" "$X_IP" || return 1
 	need_dp
 }
 
@@ -588,10 +434,9 @@ case_flow_del() {
 	ctl_json "$T/drops0.json" drops || return 1
 	# B listens while A's address and port send RTP and RTCP to the deleted flow
 	rm -f "$T/B3.json"
-	timeout 20 ip netns exec "$NS" python3 "$EP" --bind "$B_IP:$B_PORT" \
-		--duration 1.5 --linger 0 --report "$T/B3.json" >"$T/B3.log" 2>&1 &
-	local b=$!
-	BG_PIDS+=("$b")
+	bg_start timeout 20 ip netns exec "$NS" python3 "$EP" --bind "$B_IP:$B_PORT" \
+		--duration 1.5 --linger 0 --report "$T/B3.json" >"$T/B3.log" 2>&1
+	local b=$BG_PID
 	sleep 0.3
 	send_udp "$A_IP" "$A_PORT" "$MEDIA" "$FA" 10 rtp
 	send_udp "$A_IP" "$((A_PORT + 1))" "$MEDIA" "$((FA + 1))" 3 rtcp
@@ -614,35 +459,6 @@ EOF
 	return $rc
 }
 
-case_shutdown() {
-	local i rc rc2 t0
-	need_dp || return 1
-	t0=$(now_ms)
-	kill -TERM "$DP_PID"
-	for i in $(seq 50); do	# 5 s
-		kill -0 "$DP_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$DP_PID" 2>/dev/null; then
-		echo "still running 5 s after SIGTERM"
-		tail -n 5 "$T/dp.log"
-		return 1
-	fi
-	wait "$DP_PID"
-	rc=$?
-	DP_PID=
-	echo "exited $rc after $(fmt_ms $(($(now_ms) - t0))) s"
-	rc2=0
-	[ $rc -eq 0 ] || { echo "exit status $rc, expected 0"; tail -n 5 "$T/dp.log"; rc2=1; }
-	[ ! -e "$SOCK" ] || { echo "API socket $SOCK left behind"; rc2=1; }
-	for i in $(seq 20); do	# 2 s for the kernel to remove the tap
-		nsx ip link show "$TAP" >/dev/null 2>&1 || break
-		sleep 0.1
-	done
-	! nsx ip link show "$TAP" >/dev/null 2>&1 || { echo "$TAP still exists"; rc2=1; }
-	return $rc2
-}
-
 run_case dataplane_starts_and_tap_appears case_start
 run_case arp_resolves_media_address case_arp
 run_case ping_media_address case_ping
@@ -654,7 +470,6 @@ run_case runtime_add_del_does_not_disturb_other_flows case_churn
 run_case wrong_source_dropped_and_counted case_wrong_source
 run_case unallocated_port_dropped case_no_flow
 run_case flow_del_stops_relay case_flow_del
-run_case clean_shutdown case_shutdown
+run_case clean_shutdown dp_check_clean_shutdown
 
-[ $nfail -eq 0 ] && echo "# all $n cases passed" || echo "# $nfail of $n cases failed"
-[ $nfail -eq 0 ]
+tap_summary
