@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* rtpgw: worker path */
 /*
  * ITU-T G.711 mu-law and A-law, bit-exact with the ITU-T G.191 STL (see
  * g711.h). Decoding is a lookup in the constant 256-entry tables below;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* rtpgw: worker path */
 /*
  * Adaptive jitter buffer of the conference mixer: a ring of decoded
  * frames keyed by RTP timestamp relative to a play head that advances one

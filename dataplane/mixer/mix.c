@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* rtpgw: worker path */
 /*
  * Scalar reference kernels of the mixer, the RFC 6464/6465 level and the
  * start-up dispatch to them or to their AVX2 twins (mix.h). The scalar

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* rtpgw: worker path */
 /*
  * AVX2 twins of the scalar mixer kernels (mix.h, mix.c), 16 samples per
  * step (8 for the clear), unaligned loads and stores, the remainder

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* rtpgw: worker path */
 /*
  * The conference mixer, run by each conference's owner worker.
- * rtpgw: worker path
  *
  * - mixer_input: a participant's packet (handed over by the relay pipeline,
  *   possibly from another worker): RTP is decoded (G.711) into the

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* rtpgw: worker path */
 /*
  * The relay pipeline's door into the mixer (worker side): a packet that
  * reached a participant's MIX flow, already checked and counted by the

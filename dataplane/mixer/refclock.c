@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* rtpgw: worker path */
 /*
  * Reference clock estimator: the rate of the reference source's RTP clock
  * against the local clock, from the lower envelope of its packets'
