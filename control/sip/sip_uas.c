@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * sip_uas: see sip_uas.h. A plain request handler (sip_listen) rather than
+ * sipsess: every call is a conference leg that only ends with BYE, so the
+ * dialog state is the Call-ID the rooms module remembers. 2xx responses are
+ * sent once (no retransmission until ACK yet, RFC 3261 13.3.1.4).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <re.h>
+
+#include "sip_uas.h"
+
+#define SIP_ALLOW "INVITE, ACK, BYE, OPTIONS"
+
+struct sip_uas {
+	const struct config *cfg;
+	struct dp_client *dp;
+	struct rooms *rs;
+	struct sip *sip;
+	struct sip_lsnr *lsnr;
+	regex_t room_re;
+	struct sa media; /* cfg->media_ip, port 0 */
+};
+
+static void
+ip_to_api(const struct sa *sa, struct rtpgw_api_ip *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (sa_af(sa) == AF_INET) {
+		ip->family = RTPGW_AF_INET;
+		ip->v4 = sa->u.in.sin_addr.s_addr;
+	} else {
+		ip->family = RTPGW_AF_INET6;
+		memcpy(ip->v6, &sa->u.in6.sin6_addr, 16);
+	}
+}
+
+/* The room id from the Request-URI user part, or -1 when it is no room. */
+static long
+room_of(struct sip_uas *ua, const struct sip_msg *msg)
+{
+	char user[64];
+	char *end;
+	long id;
+
+	if (msg->uri.user.l == 0 || msg->uri.user.l >= sizeof(user))
+		return -1;
+	pl_strcpy(&msg->uri.user, user, sizeof(user));
+	if (regexec(&ua->room_re, user, 0, NULL, 0) != 0)
+		return -1;
+	id = strtol(user, &end, 10);
+	if (*end || id <= 0 || id > UINT32_MAX)
+		return -1;
+	return id;
+}
+
+static int
+part_flow(struct sip_uas *ua, const struct room_part *p, struct rtpgw_api_participant *ap,
+	  uint32_t conf_id)
+{
+	struct sa peer;
+
+	memset(ap, 0, sizeof(*ap));
+	ap->conf_id = conf_id;
+	ap->pt = p->pt;
+	ip_to_api(&ua->media, &ap->flow.local);
+	ap->flow.local_port = p->local_port;
+	ap->flow.action = RTPGW_FLOW_MIX;
+	ap->flow.src_mode = RTPGW_SRC_LATCH;
+	ap->flow.rtcp = RTPGW_RTCP_COMPANION;
+	ap->flow.out_local = ap->flow.local;
+	ap->flow.out_port = p->local_port;
+	if (sa_set_str(&peer, p->peer_ip, p->peer_port))
+		return -EINVAL;
+	ip_to_api(&peer, &ap->flow.src);
+	ip_to_api(&peer, &ap->flow.peer);
+	ap->flow.peer_port = p->peer_port;
+	return 0;
+}
+
+/* Remove a participant from the dataplane and our records; the room too
+ * when it empties. */
+static void
+part_leave(struct sip_uas *ua, struct room *r, struct room_part *p)
+{
+	struct rtpgw_api_participant ap;
+	struct rtpgw_api_conf conf = {.conf_id = r->id};
+
+	if (part_flow(ua, p, &ap, r->id) == 0)
+		(void)dp_client_request(ua->dp, RTPGW_API_PART_LEAVE, &ap, sizeof(ap), NULL, 0, NULL);
+	rooms_part_del(ua->rs, r, p);
+	if (r->n_parts == 0) {
+		(void)dp_client_request(ua->dp, RTPGW_API_CONF_DEL, &conf, sizeof(conf), NULL, 0,
+					NULL);
+		rooms_del(ua->rs, r);
+	}
+}
+
+/*
+ * Decode the offer into a session holding only the formats we take and
+ * return the first remote one we support (RFC 3264 6.1: the answer keeps
+ * the offerer's order). Returns 0 with *pt, *peer set, -EPROTO when no
+ * common codec, or another error for bad SDP.
+ */
+static int
+offer_decode(struct sip_uas *ua, const struct sip_msg *msg, int *pt, struct sa *peer)
+{
+	struct sdp_session *sess = NULL;
+	const struct sdp_format *fmt;
+	struct sdp_media *m = NULL;
+	size_t pos = msg->mb->pos;
+	int err;
+
+	err = sdp_session_alloc(&sess, &ua->media);
+	if (!err)
+		err = sdp_media_add(&m, sess, "audio", 9, "RTP/AVP");
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL, false,
+				     NULL);
+	if (!err)
+		err = sdp_format_add(NULL, m, false, "8", "PCMA", 8000, 1, NULL, NULL, NULL, false,
+				     NULL);
+	if (!err)
+		err = sdp_decode(sess, msg->mb, true);
+	msg->mb->pos = pos;
+	if (err)
+		goto out;
+	fmt = sdp_media_rformat(m, NULL);
+	if (!fmt || !sa_isset(sdp_media_raddr(m), SA_ALL)) {
+		err = EPROTO;
+		goto out;
+	}
+	*pt = fmt->pt;
+	*peer = *sdp_media_raddr(m);
+out:
+	mem_deref(sess);
+	return err ? -err : 0;
+}
+
+/* Our answer: c= the media address, m=audio PORT RTP/AVP PT. */
+static int
+answer_encode(struct sip_uas *ua, const struct sip_msg *msg, uint16_t port, int pt,
+	      struct mbuf **mbp)
+{
+	struct sdp_session *sess = NULL;
+	struct sdp_media *m = NULL;
+	size_t pos = msg->mb->pos;
+	char pts[4];
+	int err;
+
+	snprintf(pts, sizeof(pts), "%d", pt);
+	err = sdp_session_alloc(&sess, &ua->media);
+	if (!err)
+		err = sdp_media_add(&m, sess, "audio", port, "RTP/AVP");
+	if (!err)
+		err = sdp_format_add(NULL, m, false, pts, pt == 0 ? "PCMU" : "PCMA", 8000, 1, NULL,
+				     NULL, NULL, false, NULL);
+	if (!err)
+		err = sdp_decode(sess, msg->mb, true);
+	msg->mb->pos = pos;
+	if (!err)
+		err = sdp_encode(mbp, sess, false);
+	mem_deref(sess);
+	return err;
+}
+
+static void
+handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
+{
+	struct rtpgw_api_participant ap;
+	struct room_part part;
+	struct mbuf *body = NULL;
+	struct room *r;
+	bool new_room = false;
+	struct sa peer;
+	long room;
+	int pt, rc;
+
+	room = room_of(ua, msg);
+	if (room < 0) {
+		(void)sip_reply(ua->sip, msg, 404, "Not Found");
+		return;
+	}
+	memset(&part, 0, sizeof(part));
+	pl_strcpy(&msg->callid, part.callid, sizeof(part.callid));
+	if (rooms_part_lookup(ua->rs, part.callid, NULL)) {
+		/* re-INVITE: not supported yet (hold, codec change) */
+		(void)sip_reply(ua->sip, msg, 488, "Not Acceptable Here");
+		return;
+	}
+	rc = offer_decode(ua, msg, &pt, &peer);
+	if (rc < 0) {
+		(void)sip_reply(ua->sip, msg, rc == -EPROTO ? 488 : 400,
+				rc == -EPROTO ? "Not Acceptable Here" : "Bad SDP");
+		return;
+	}
+	if (!dp_client_connected(ua->dp)) {
+		(void)sip_reply(ua->sip, msg, 503, "Service Unavailable");
+		return;
+	}
+	part.pt = (uint8_t)pt;
+	part.peer_port = sa_port(&peer);
+	sa_ntop(&peer, part.peer_ip, sizeof(part.peer_ip));
+	part.local_port = rooms_port_alloc(ua->rs);
+	if (part.local_port == 0) {
+		(void)sip_reply(ua->sip, msg, 503, "Out Of Media Ports");
+		return;
+	}
+
+	r = rooms_lookup(ua->rs, (uint32_t)room);
+	if (!r) {
+		struct rtpgw_api_conf conf = {.conf_id = (uint32_t)room, .ptime_ms = 20};
+
+		rc = dp_client_request(ua->dp, RTPGW_API_CONF_ADD, &conf, sizeof(conf), &conf,
+				       sizeof(conf), NULL);
+		if (rc < 0 && rc != -EEXIST)
+			goto fail_port;
+		r = rooms_add(ua->rs, (uint32_t)room);
+		if (!r)
+			goto fail_conf;
+		new_room = true;
+	}
+	if (part_flow(ua, &part, &ap, r->id) < 0)
+		goto fail_room;
+	rc = dp_client_request(ua->dp, RTPGW_API_PART_JOIN, &ap, sizeof(ap), NULL, 0, NULL);
+	if (rc < 0)
+		goto fail_room;
+	if (answer_encode(ua, msg, part.local_port, pt, &body) || rooms_part_add(r, &part) < 0) {
+		(void)dp_client_request(ua->dp, RTPGW_API_PART_LEAVE, &ap, sizeof(ap), NULL, 0,
+					NULL);
+		mem_deref(body);
+		goto fail_room;
+	}
+	(void)sip_replyf(ua->sip, msg, 200, "OK",
+			 "Contact: <sip:%ld@%J;transport=udp>\r\n"
+			 "Allow: " SIP_ALLOW "\r\n"
+			 "Content-Type: application/sdp\r\n"
+			 "Content-Length: %zu\r\n"
+			 "\r\n"
+			 "%b",
+			 room, &msg->dst, mbuf_get_left(body), mbuf_buf(body),
+			 mbuf_get_left(body));
+	mem_deref(body);
+	return;
+
+fail_room:
+	if (new_room) {
+		rooms_del(ua->rs, r);
+fail_conf:
+		{
+			struct rtpgw_api_conf conf = {.conf_id = (uint32_t)room};
+
+			(void)dp_client_request(ua->dp, RTPGW_API_CONF_DEL, &conf, sizeof(conf),
+						NULL, 0, NULL);
+		}
+	}
+fail_port:
+	rooms_port_free(ua->rs, part.local_port);
+	if (!dp_client_connected(ua->dp))
+		(void)sip_reply(ua->sip, msg, 503, "Service Unavailable");
+	else
+		(void)sip_reply(ua->sip, msg, 500, "Server Internal Error");
+}
+
+static void
+handle_bye(struct sip_uas *ua, const struct sip_msg *msg)
+{
+	char callid[ROOMS_CALLID_MAX];
+	struct room_part *p;
+	struct room *r;
+
+	pl_strcpy(&msg->callid, callid, sizeof(callid));
+	p = rooms_part_lookup(ua->rs, callid, &r);
+	if (!p) {
+		(void)sip_reply(ua->sip, msg, 481, "Call/Transaction Does Not Exist");
+		return;
+	}
+	part_leave(ua, r, p);
+	(void)sip_reply(ua->sip, msg, 200, "OK");
+}
+
+static bool
+request_handler(const struct sip_msg *msg, void *arg)
+{
+	struct sip_uas *ua = arg;
+
+	if (!pl_strcmp(&msg->met, "OPTIONS"))
+		(void)sip_replyf(ua->sip, msg, 200, "OK",
+				 "Allow: " SIP_ALLOW "\r\n"
+				 "Accept: application/sdp\r\n"
+				 "Content-Length: 0\r\n\r\n");
+	else if (!pl_strcmp(&msg->met, "INVITE"))
+		handle_invite(ua, msg);
+	else if (!pl_strcmp(&msg->met, "ACK"))
+		; /* ends the INVITE transaction; nothing to do */
+	else if (!pl_strcmp(&msg->met, "BYE"))
+		handle_bye(ua, msg);
+	else
+		(void)sip_replyf(ua->sip, msg, 405, "Method Not Allowed",
+				 "Allow: " SIP_ALLOW "\r\nContent-Length: 0\r\n\r\n");
+	return true;
+}
+
+struct sip_uas *
+sip_uas_create(const struct config *cfg, struct dp_client *dp, struct rooms *rs)
+{
+	struct sip_uas *ua;
+	struct sa laddr;
+	int err;
+
+	ua = calloc(1, sizeof(*ua));
+	if (!ua)
+		return NULL;
+	ua->cfg = cfg;
+	ua->dp = dp;
+	ua->rs = rs;
+	if (regcomp(&ua->room_re, cfg->room_pattern, REG_EXTENDED | REG_NOSUB)) {
+		free(ua);
+		errno = EINVAL;
+		return NULL;
+	}
+	err = sa_set_str(&ua->media, cfg->media_ip, 0);
+	if (!err)
+		err = sa_set_str(&laddr, cfg->sip_ip, cfg->sip_port);
+	if (!err)
+		err = sip_alloc(&ua->sip, NULL, 32, 32, 32, "rtpgw-control", NULL, NULL);
+	if (!err)
+		err = sip_transp_add(ua->sip, SIP_TRANSP_UDP, &laddr);
+	if (!err)
+		err = sip_listen(&ua->lsnr, ua->sip, true, request_handler, ua);
+	if (err) {
+		sip_uas_destroy(ua);
+		errno = err;
+		return NULL;
+	}
+	return ua;
+}
+
+void
+sip_uas_destroy(struct sip_uas *ua)
+{
+	if (!ua)
+		return;
+	mem_deref(ua->lsnr);
+	if (ua->sip)
+		sip_close(ua->sip, true);
+	mem_deref(ua->sip);
+	regfree(&ua->room_re);
+	free(ua);
+}
