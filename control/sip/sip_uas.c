@@ -70,17 +70,18 @@ part_flow(struct sip_uas *ua, const struct room_part *p, struct rtpgw_api_partic
 	ap->conf_id = conf_id;
 	ap->pt = p->pt;
 	ip_to_api(&ua->media, &ap->flow.local);
-	ap->flow.local_port = p->local_port;
+	ap->flow.local_port = htons(p->local_port); /* API ports: network order */
 	ap->flow.action = RTPGW_FLOW_MIX;
 	ap->flow.src_mode = RTPGW_SRC_LATCH;
 	ap->flow.rtcp = RTPGW_RTCP_COMPANION;
 	ap->flow.out_local = ap->flow.local;
-	ap->flow.out_port = p->local_port;
+	ap->flow.out_port = htons(p->local_port);
 	if (sa_set_str(&peer, p->peer_ip, p->peer_port))
 		return -EINVAL;
 	ip_to_api(&peer, &ap->flow.src);
 	ip_to_api(&peer, &ap->flow.peer);
-	ap->flow.peer_port = p->peer_port;
+	ap->flow.peer_port = htons(p->peer_port);
+	ap->flow.src_port = htons(p->peer_port);
 	return 0;
 }
 

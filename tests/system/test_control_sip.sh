@@ -1,0 +1,250 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# System test: rtpgw-control in front of the real rtpgw-dataplane, inside a
+# network namespace this script creates and deletes. SIP user agents
+# (sipsak for OPTIONS, tests/system/sip_uac.py for INVITE/ACK/BYE with SDP)
+# call conference room 1; kernel-socket RTP endpoints send tones to the
+# ports the SDP answers name and must hear each other mixed.
+#
+#   test_control_sip.sh [RTPGW_DATAPLANE [RTPGWCTL [RTPGW_CONTROL]]]
+#
+# Topology (all inside namespace rtpgw-sip-PID; nothing leaves it):
+#
+#   kernel side of stap0                     DPDK side (net_tap0)
+#   198.51.100.5:5060  rtpgw-control (SIP, on lo)
+#                                            198.51.100.10 media address
+#   127.0.0.1:8080     rtpgw-control (HTTP)
+#   198.51.100.1..3    phones A, B, C: SIP from :5062, RTP at :40000
+#
+# Prints TAP; needs root ("1..0 # SKIP not root" otherwise). Every wait is
+# bounded; processes, namespace and temporary files go in the EXIT trap.
+set -uo pipefail
+
+# shellcheck source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+sys_require_root
+sys_init rtpgw-sip rtpgw-siptest "${1:-}" "${2:-}"
+CONTROLBIN=$(realpath -e "${3:-$ROOT/build/rtpgw-control}" 2>/dev/null || echo "${3:-$ROOT/build/rtpgw-control}")
+UAC=$ROOT/tests/system/sip_uac.py
+
+TAP=stap0
+MEDIA=198.51.100.10
+SIP_IP=198.51.100.5
+SIP_PORT=5060
+ROOM=1
+NAMES=(A B C)
+IPS=(198.51.100.1 198.51.100.2 198.51.100.3)
+TONES=(440 1000 1500)
+PTS=(0 8 0)
+PHONE_PORT=40000
+SEND_S=4
+NCASES=9
+CTL_PID=
+
+tap_plan $NCASES
+
+ctl_alive() { [ -n "$CTL_PID" ] && kill -0 "$CTL_PID" 2>/dev/null; }
+metrics() { nsx timeout 5 curl -sf "http://127.0.0.1:8080/metrics"; }
+uac() { timeout 15 ip netns exec "$NS" python3 "$UAC" "$@"; }
+
+case_start() {
+	local i
+	dp_start --max-confs 16 --max-participants 64 || return 1
+	dp_wait_api || return 1
+	# SIP on lo: it outlives the tap (the dataplane restarts below)
+	nsx ip addr add "$SIP_IP/32" dev lo || return 1
+	tap_addrs "${IPS[@]}" || return 1
+	[ -x "$CONTROLBIN" ] || { echo "not executable: $CONTROLBIN"; return 1; }
+	# a bad configuration is refused with exit 2 and a message
+	"$CONTROLBIN" --media-addr $MEDIA --ports 30001-30010 >"$T/bad.log" 2>&1
+	i=$?
+	echo "bad --ports: exit $i: $(head -n 1 "$T/bad.log")"
+	[ $i -eq 2 ] || { echo "FAIL: expected exit 2"; return 1; }
+	ip netns exec "$NS" "$CONTROLBIN" --sip "$SIP_IP:$SIP_PORT" --dataplane "$SOCK" \
+		--media-addr $MEDIA --ports 30000-30098 >"$T/control.log" 2>&1 &
+	CTL_PID=$!
+	BG_PIDS+=("$CTL_PID")
+	for i in $(seq 50); do	# 5 s
+		metrics 2>/dev/null | grep -q '^rtpgw_dataplane_up 1' && break
+		ctl_alive || break
+		sleep 0.1
+	done
+	cat "$T/control.log"
+	metrics | grep -q '^rtpgw_dataplane_up 1' || { echo "FAIL: control not up or not connected"; return 1; }
+}
+
+case_options() {
+	ctl_alive || return 1
+	nsx timeout 10 sipsak -s "sip:ping@$SIP_IP:$SIP_PORT" -v >"$T/options.out" 2>&1
+	echo "sipsak exit $?"
+	sed -n '1,12p' "$T/options.out"
+	grep -q '^SIP/2.0 200' "$T/options.out" && grep -q '^Allow: .*INVITE' "$T/options.out"
+}
+
+case_bad_invites() {
+	local rc=0
+	ctl_alive || return 1
+	uac invite --bind "${IPS[0]}:5070" --to "sip:lobby@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:$PHONE_PORT" --pts 0 --state "$T/bad1.json" | tee "$T/bad1.out"
+	grep -q ': 404$' "$T/bad1.out" || { echo "FAIL: expected 404 for a non-room"; rc=1; }
+	uac invite --bind "${IPS[0]}:5070" --to "sip:$ROOM@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:$PHONE_PORT" --pts 9 --state "$T/bad2.json" | tee "$T/bad2.out"
+	grep -q ': 488$' "$T/bad2.out" || { echo "FAIL: expected 488 for G722 only"; rc=1; }
+	if ctl conf show $ROOM >/dev/null 2>&1; then
+		echo "FAIL: a failed INVITE left conference $ROOM behind"
+		rc=1
+	fi
+	return $rc
+}
+
+case_calls() {
+	local i pts
+	ctl_alive || return 1
+	for i in 0 1 2; do
+		# B offers PCMA first: it must get PCMA
+		pts=${PTS[i]}
+		[ "${PTS[i]}" = 8 ] && pts=8,0
+		uac invite --bind "${IPS[i]}:5062" --to "sip:$ROOM@$SIP_IP:$SIP_PORT" \
+			--media "${IPS[i]}:$PHONE_PORT" --pts "$pts" --state "$T/call_${NAMES[i]}.json" ||
+			{ echo "FAIL: ${NAMES[i]}'s INVITE"; return 1; }
+	done
+	ctl conf show $ROOM | sed 's/^/  /'
+	ctl_json "$T/show1.json" conf show $ROOM || return 1
+	jcheck "$T/call_A.json" "$T/call_B.json" "$T/call_C.json" "$T/show1.json" <<PYEOF
+calls, show = J[:3], J[3]
+ports = []
+for i, c in enumerate(calls):
+	a = c["answer"]
+	ports.append(a["port"])
+	check(a["ip"] == "$MEDIA", "%s: answer c= %s" % ("ABC"[i], a["ip"]))
+	check(a["pts"] == [[0, 8, 0][i]], "%s: answer payload types %s" % ("ABC"[i], a["pts"]))
+	check(a["port"] % 2 == 0 and 30000 <= a["port"] <= 30098, "%s: port %d" % ("ABC"[i], a["port"]))
+	check(a["content_type"] == "application/sdp", "content type %s" % a["content_type"])
+check(len(set(ports)) == 3, "ports not distinct: %s" % ports)
+check(show["n_parts"] == 3, "conference has %d participants" % show["n_parts"])
+check(sorted(p["local_port"] for p in show["participants"]) == sorted(ports), "participants %s vs %s" % (show["participants"], ports))
+PYEOF
+}
+
+case_mixed() {
+	local i pids=() port
+	ctl_alive || return 1
+	for i in 0 1 2; do
+		port=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["answer"]["port"])' "$T/call_${NAMES[i]}.json") || return 1
+		bg_start timeout 30 ip netns exec "$NS" python3 "$EP" --bind "${IPS[i]}:$PHONE_PORT" \
+			--peer "$MEDIA:$port" --tone "${TONES[i]}" --pt "${PTS[i]}" \
+			--duration $SEND_S --delay 0.5 --linger 0.8 --rtcp-interval 1 \
+			--analyze "$(IFS=,; echo "${TONES[*]}")" --report "$T/${NAMES[i]}.json" \
+			>"$T/${NAMES[i]}.log" 2>&1
+		pids+=("$BG_PID")
+	done
+	wait_pids "${pids[@]}" || { echo "a phone failed:"; cat "$T"/[ABC].log; return 1; }
+	jcheck "$T/A.json" "$T/B.json" "$T/C.json" <<'PYEOF'
+names, tones = "ABC", [440, 1000, 1500]
+amp = J[0]["tone"]["amplitude"]
+for i, r in enumerate(J):
+	lv = r["analysis"]["levels"]
+	info("%s (sent %d Hz) hears %s; received %d RTP" % (names[i], tones[i], ", ".join("%s Hz %.0f" % (k, v) for k, v in lv.items()), r["received"]))
+	for j, f in enumerate(tones):
+		v = lv["%d" % f]
+		if j == i:
+			check(v < amp / 30, "%s hears its own %d Hz at %.0f" % (names[i], f, v))
+		else:
+			check(v > amp / 3, "%s hears %s's %d Hz at %.0f only" % (names[i], names[j], f, v))
+PYEOF
+}
+
+case_metrics() {
+	ctl_alive || return 1
+	metrics >"$T/metrics.txt" || { echo "FAIL: GET /metrics"; return 1; }
+	nsx timeout 5 curl -sf "http://127.0.0.1:8080/api/rooms" >"$T/rooms.json" || { echo "FAIL: GET /api/rooms"; return 1; }
+	grep -E '^rtpgw_(rooms|room_participants|drops_total\{reason="no_flow"|port_packets_total|worker_packets_total\{lcore="1",kind="rx")' "$T/metrics.txt"
+	cat "$T/rooms.json"
+	if ! { grep -q '^rtpgw_rooms 1$' "$T/metrics.txt" &&
+		grep -q '^rtpgw_room_participants{room="1"} 3$' "$T/metrics.txt" &&
+		grep -q '^rtpgw_drops_total{reason="no_flow"} [0-9]' "$T/metrics.txt" &&
+		grep -Eq '^rtpgw_port_packets_total\{port="0",dir="rx"\} [1-9]' "$T/metrics.txt"; }; then
+		echo "FAIL: metrics"
+		return 1
+	fi
+	jcheck "$T/rooms.json" <<'PYEOF'
+r = J[0]["rooms"]
+check(len(r) == 1 and r[0]["id"] == 1 and len(r[0]["participants"]) == 3, "rooms %s" % r)
+PYEOF
+}
+
+case_bye() {
+	local i rc=0 out
+	ctl_alive || return 1
+	for i in 0 1 2; do
+		uac bye --state "$T/call_${NAMES[i]}.json" || { echo "FAIL: ${NAMES[i]}'s BYE"; rc=1; }
+		if [ $i -eq 0 ]; then
+			ctl_json "$T/show2.json" conf show $ROOM || rc=1
+			jcheck "$T/show2.json" <<<'check(J[0]["n_parts"] == 2, "%d participants after one BYE" % J[0]["n_parts"])' || rc=1
+		fi
+	done
+	out=$(ctl conf show $ROOM 2>&1)
+	echo "conf show after the last BYE: $out"
+	echo "$out" | grep -q ENOENT || { echo "FAIL: the room is still there"; rc=1; }
+	ctl_json "$T/hello.json" hello || return 1
+	jcheck "$T/hello.json" <<<'check(J[0]["flows"] == 0, "%d flows left" % J[0]["flows"])' || rc=1
+	uac bye --state "$T/call_A.json" >"$T/bye2.out" 2>&1
+	cat "$T/bye2.out"
+	grep -q ': 481$' "$T/bye2.out" || { echo "FAIL: a second BYE should get 481"; rc=1; }
+	return $rc
+}
+
+case_dp_restart_reconnects() {
+	local i
+	ctl_alive || return 1
+	dp_check_clean_shutdown || return 1
+	for i in $(seq 30); do
+		metrics | grep -q '^rtpgw_dataplane_up 0' && break
+		sleep 0.1
+	done
+	metrics | grep -q '^rtpgw_dataplane_up 0' || { echo "FAIL: still up with the dataplane gone"; return 1; }
+	uac invite --bind "$SIP_IP:5064" --to "sip:$ROOM@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:$PHONE_PORT" --pts 0 --state "$T/down.json" | tee "$T/down.out"
+	grep -q ': 503$' "$T/down.out" || { echo "FAIL: expected 503 without a dataplane"; return 1; }
+	# the same launch as dp_start (lib.sh), in the namespace that exists
+	ip netns exec "$NS" "$DPBIN" -l 0-1 --no-pci --no-huge -m 512 \
+		--file-prefix "$PREFIX" --vdev "net_tap0,iface=$TAP" -- \
+		--addr "0:$MEDIA/24" --api "$SOCK" --max-flows 4096 \
+		--max-confs 16 --max-participants 64 >"$T/dp2.log" 2>&1 &
+	DP_PID=$!
+	dp_wait_api >/dev/null || { tail -n 5 "$T/dp2.log"; return 1; }
+	for i in $(seq 100); do	# backoff is at most 5 s
+		metrics | grep -q '^rtpgw_dataplane_up 1' && break
+		sleep 0.1
+	done
+	metrics | grep -E '^rtpgw_dataplane_(up|connects_total)'
+	metrics | grep -q '^rtpgw_dataplane_connects_total 2$'
+}
+
+case_control_stops() {
+	local i rc
+	ctl_alive || return 1
+	kill -TERM "$CTL_PID"
+	for i in $(seq 50); do
+		ctl_alive || break
+		sleep 0.1
+	done
+	wait "$CTL_PID"
+	rc=$?
+	echo "rtpgw-control exit $rc"
+	CTL_PID=
+	[ $rc -eq 0 ]
+}
+
+run_case control_starts_and_connects case_start
+run_case options_gets_200 case_options
+run_case bad_invites_get_404_488 case_bad_invites
+run_case three_calls_join_room_1 case_calls
+run_case each_hears_the_others case_mixed
+run_case metrics_and_rooms_api case_metrics
+run_case bye_leaves_and_empties_room case_bye
+run_case dataplane_gone_503_then_reconnect case_dp_restart_reconnects
+run_case control_stops_on_sigterm case_control_stops
+tap_summary
