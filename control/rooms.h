@@ -23,6 +23,7 @@ struct room_part {
 	char peer_ip[ROOMS_IP_MAX]; /* the caller's SDP connection address */
 	uint16_t peer_port;
 	uint8_t pt;                /* 0 PCMU or 8 PCMA */
+	uint32_t invite_cseq;      /* of the INVITE that joined: its retransmissions get 200 again */
 };
 
 struct room {

@@ -172,10 +172,24 @@ answer_encode(struct sip_uas *ua, const struct sip_msg *msg, uint16_t port, int 
 }
 
 static void
+send_200(struct sip_uas *ua, const struct sip_msg *msg, long room, struct mbuf *body)
+{
+	(void)sip_replyf(ua->sip, msg, 200, "OK",
+			 "Contact: <sip:%ld@%J;transport=udp>\r\n"
+			 "Allow: " SIP_ALLOW "\r\n"
+			 "Content-Type: application/sdp\r\n"
+			 "Content-Length: %zu\r\n"
+			 "\r\n"
+			 "%b",
+			 room, &msg->dst, mbuf_get_left(body), mbuf_buf(body),
+			 mbuf_get_left(body));
+}
+
+static void
 handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 {
 	struct rtpgw_api_participant ap;
-	struct room_part part;
+	struct room_part part, *old;
 	struct mbuf *body = NULL;
 	struct room *r;
 	bool new_room = false;
@@ -190,11 +204,20 @@ handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 	}
 	memset(&part, 0, sizeof(part));
 	pl_strcpy(&msg->callid, part.callid, sizeof(part.callid));
-	if (rooms_part_lookup(ua->rs, part.callid, NULL)) {
+	old = rooms_part_lookup(ua->rs, part.callid, NULL);
+	if (old && old->invite_cseq == msg->cseq.num) {
+		/* RFC 3261 17.2.1: a retransmitted INVITE gets the same answer */
+		if (answer_encode(ua, msg, old->local_port, old->pt, &body) == 0)
+			send_200(ua, msg, room, body);
+		mem_deref(body);
+		return;
+	}
+	if (old) {
 		/* re-INVITE: not supported yet (hold, codec change) */
 		(void)sip_reply(ua->sip, msg, 488, "Not Acceptable Here");
 		return;
 	}
+	part.invite_cseq = msg->cseq.num;
 	rc = offer_decode(ua, msg, &pt, &peer);
 	if (rc < 0) {
 		(void)sip_reply(ua->sip, msg, rc == -EPROTO ? 488 : 400,
@@ -238,15 +261,7 @@ handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 		mem_deref(body);
 		goto fail_room;
 	}
-	(void)sip_replyf(ua->sip, msg, 200, "OK",
-			 "Contact: <sip:%ld@%J;transport=udp>\r\n"
-			 "Allow: " SIP_ALLOW "\r\n"
-			 "Content-Type: application/sdp\r\n"
-			 "Content-Length: %zu\r\n"
-			 "\r\n"
-			 "%b",
-			 room, &msg->dst, mbuf_get_left(body), mbuf_buf(body),
-			 mbuf_get_left(body));
+	send_200(ua, msg, room, body);
 	mem_deref(body);
 	return;
 

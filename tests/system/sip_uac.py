@@ -7,7 +7,8 @@ retransmission: the test network is a namespace without loss).
                     --pts 0,8 --state FILE
       INVITE with an SDP offer; on 200 sends ACK and writes the dialog and
       the SDP answer (address, port, payload type) to FILE as JSON. Prints
-      the final status; exit 0 on 2xx, 1 otherwise.
+      the final status; exit 0 on 2xx, 1 otherwise. --retransmit sends
+      the same INVITE again and expects the same 200.
   sip_uac.py bye --state FILE
       BYE in that dialog; exit 0 on 200.
 """
@@ -93,9 +94,8 @@ def invite(a):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind((bind_h, bind_p))
     sock.settimeout(TIMEOUT_S)
-    status, hdrs, body = transact(sock, dst, build("INVITE", to, st, 1, sdp,
-                                                   "Content-Type: application/sdp\r\n"),
-                                  "INVITE")
+    inv = build("INVITE", to, st, 1, sdp, "Content-Type: application/sdp\r\n")
+    status, hdrs, body = transact(sock, dst, inv, "INVITE")
     print("INVITE %s: %d" % (to, status))
     if status >= 300:
         # RFC 3261 17.1.1.3: ACK for a non-2xx final response, same branch
@@ -106,6 +106,12 @@ def invite(a):
     st["answer"] = {"ip": ip, "port": port, "pts": pt,
                     "content_type": hdrs.get("content-type")}
     print("answer: %s:%s pt %s" % (ip, port, pt))
+    if a.retransmit:
+        # as if our first INVITE (or its 200) was lost: the same bytes again
+        status2, _, body2 = transact(sock, dst, inv, "INVITE")
+        print("retransmitted INVITE: %d, answer %s" % (status2, sdp_answer(body2)))
+        if status2 != 200 or sdp_answer(body2) != (ip, port, pt):
+            return 1
     sock.sendto(build("ACK", to, st, 1), dst)
     json.dump(st, open(a.state, "w"))
     return 0
@@ -132,6 +138,8 @@ def main():
     i.add_argument("--media", required=True)
     i.add_argument("--pts", default="0")
     i.add_argument("--state", required=True)
+    i.add_argument("--retransmit", action="store_true",
+                   help="send the INVITE again after its 200; expect the same answer")
     b = sub.add_parser("bye")
     b.add_argument("--state", required=True)
     a = p.parse_args()

@@ -100,14 +100,18 @@ case_bad_invites() {
 }
 
 case_calls() {
-	local i pts
+	local i pts extra
 	ctl_alive || return 1
 	for i in 0 1 2; do
-		# B offers PCMA first: it must get PCMA
+		# B offers PCMA first: it must get PCMA; C's INVITE is sent twice
+		# (a retransmission): the same answer, one participant
 		pts=${PTS[i]}
 		[ "${PTS[i]}" = 8 ] && pts=8,0
+		extra=()
+		[ $i -eq 2 ] && extra=(--retransmit)
 		uac invite --bind "${IPS[i]}:5062" --to "sip:$ROOM@$SIP_IP:$SIP_PORT" \
-			--media "${IPS[i]}:$PHONE_PORT" --pts "$pts" --state "$T/call_${NAMES[i]}.json" ||
+			--media "${IPS[i]}:$PHONE_PORT" --pts "$pts" --state "$T/call_${NAMES[i]}.json" \
+			"${extra[@]}" ||
 			{ echo "FAIL: ${NAMES[i]}'s INVITE"; return 1; }
 	done
 	ctl conf show $ROOM | sed 's/^/  /'
