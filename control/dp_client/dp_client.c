@@ -148,6 +148,13 @@ dp_client_destroy(struct dp_client *dc)
 	free(dc);
 }
 
+void
+dp_client_set_up_handler(struct dp_client *dc, dp_client_up_h *up_h, void *arg)
+{
+	dc->up_h = up_h;
+	dc->arg = arg;
+}
+
 bool
 dp_client_connected(const struct dp_client *dc)
 {

@@ -32,6 +32,9 @@ typedef void (dp_client_up_h)(void *arg);
 struct dp_client *dp_client_create(const char *path, dp_client_up_h *up_h, void *arg);
 void dp_client_destroy(struct dp_client *dc);
 
+/* Replace the handler called after every successful (re)connection. */
+void dp_client_set_up_handler(struct dp_client *dc, dp_client_up_h *up_h, void *arg);
+
 bool dp_client_connected(const struct dp_client *dc);
 
 /* Times the connection was (re)established. */

@@ -323,6 +323,44 @@ request_handler(const struct sip_msg *msg, void *arg)
 	return true;
 }
 
+/*
+ * The dataplane (re)connected: install every room and participant we hold.
+ * After a dataplane restart its tables are empty; after a mere reconnection
+ * everything is still there and EEXIST is success. A participant that
+ * cannot be installed stays recorded (its BYE still gets 200).
+ */
+static void
+dp_up(void *arg)
+{
+	struct sip_uas *ua = arg;
+	struct rtpgw_api_participant ap;
+	unsigned int n_rooms = 0, n_parts = 0;
+	struct room_part *p;
+	struct room *r;
+	int rc;
+
+	for (r = rooms_first(ua->rs); r; r = r->next) {
+		struct rtpgw_api_conf conf = {.conf_id = r->id, .ptime_ms = 20};
+
+		rc = dp_client_request(ua->dp, RTPGW_API_CONF_ADD, &conf, sizeof(conf), &conf,
+				       sizeof(conf), NULL);
+		if (rc < 0 && rc != -EEXIST)
+			continue;
+		n_rooms++;
+		for (p = r->parts; p; p = p->next) {
+			if (part_flow(ua, p, &ap, r->id) < 0)
+				continue;
+			rc = dp_client_request(ua->dp, RTPGW_API_PART_JOIN, &ap, sizeof(ap), NULL, 0,
+					       NULL);
+			if (rc == 0 || rc == -EEXIST)
+				n_parts++;
+		}
+	}
+	if (n_rooms)
+		fprintf(stderr, "rtpgw-control: re-installed %u rooms, %u participants\n", n_rooms,
+			n_parts);
+}
+
 struct sip_uas *
 sip_uas_create(const struct config *cfg, struct dp_client *dp, struct rooms *rs)
 {
@@ -355,6 +393,7 @@ sip_uas_create(const struct config *cfg, struct dp_client *dp, struct rooms *rs)
 		errno = err;
 		return NULL;
 	}
+	dp_client_set_up_handler(dp, dp_up, ua);
 	return ua;
 }
 
@@ -363,6 +402,8 @@ sip_uas_destroy(struct sip_uas *ua)
 {
 	if (!ua)
 		return;
+	if (ua->dp)
+		dp_client_set_up_handler(ua->dp, NULL, NULL);
 	mem_deref(ua->lsnr);
 	if (ua->sip)
 		sip_close(ua->sip, true);

@@ -7,7 +7,9 @@
  * codec, PCMU or PCMA) and is answered 200 with our SDP; BYE leaves
  * (PART_LEAVE, then CONF_DEL when the room is empty). Failures get a final
  * response and leave nothing installed: 404 unknown room, 488 no common
- * codec or bad SDP, 503 dataplane unreachable or out of ports.
+ * codec or bad SDP, 503 dataplane unreachable or out of ports. When the
+ * dataplane (re)connects, every room and participant held is installed
+ * again (it keeps the dp_client's up handler).
  */
 #ifndef SIP_UAS_H
 #define SIP_UAS_H

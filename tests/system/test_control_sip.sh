@@ -45,6 +45,8 @@ CTL_PID=
 
 tap_plan $NCASES
 
+# (under pipefail, "| grep -q" can fail a pipeline whose writer gets
+# SIGPIPE: these greps read their whole input)
 ctl_alive() { [ -n "$CTL_PID" ] && kill -0 "$CTL_PID" 2>/dev/null; }
 metrics() { nsx timeout 5 curl -sf "http://127.0.0.1:8080/metrics"; }
 uac() { timeout 15 ip netns exec "$NS" python3 "$UAC" "$@"; }
@@ -67,12 +69,12 @@ case_start() {
 	CTL_PID=$!
 	BG_PIDS+=("$CTL_PID")
 	for i in $(seq 50); do	# 5 s
-		metrics 2>/dev/null | grep -q '^rtpgw_dataplane_up 1' && break
+		metrics 2>/dev/null | grep '^rtpgw_dataplane_up 1' >/dev/null && break
 		ctl_alive || break
 		sleep 0.1
 	done
 	cat "$T/control.log"
-	metrics | grep -q '^rtpgw_dataplane_up 1' || { echo "FAIL: control not up or not connected"; return 1; }
+	metrics | grep '^rtpgw_dataplane_up 1' >/dev/null || { echo "FAIL: control not up or not connected"; return 1; }
 }
 
 case_options() {
@@ -201,14 +203,17 @@ case_bye() {
 }
 
 case_dp_restart_reconnects() {
-	local i
+	local i out
 	ctl_alive || return 1
+	# a call into room 2 stays up across the dataplane restart
+	uac invite --bind "$SIP_IP:5066" --to "sip:2@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:40002" --pts 0 --state "$T/held.json" || { echo "FAIL: room 2 INVITE"; return 1; }
 	dp_check_clean_shutdown || return 1
 	for i in $(seq 30); do
-		metrics | grep -q '^rtpgw_dataplane_up 0' && break
+		metrics | grep '^rtpgw_dataplane_up 0' >/dev/null && break
 		sleep 0.1
 	done
-	metrics | grep -q '^rtpgw_dataplane_up 0' || { echo "FAIL: still up with the dataplane gone"; return 1; }
+	metrics | grep '^rtpgw_dataplane_up 0' >/dev/null || { echo "FAIL: still up with the dataplane gone"; return 1; }
 	uac invite --bind "$SIP_IP:5064" --to "sip:$ROOM@$SIP_IP:$SIP_PORT" \
 		--media "${IPS[0]}:$PHONE_PORT" --pts 0 --state "$T/down.json" | tee "$T/down.out"
 	grep -q ': 503$' "$T/down.out" || { echo "FAIL: expected 503 without a dataplane"; return 1; }
@@ -220,11 +225,23 @@ case_dp_restart_reconnects() {
 	DP_PID=$!
 	dp_wait_api >/dev/null || { tail -n 5 "$T/dp2.log"; return 1; }
 	for i in $(seq 100); do	# backoff is at most 5 s
-		metrics | grep -q '^rtpgw_dataplane_up 1' && break
+		metrics | grep '^rtpgw_dataplane_up 1' >/dev/null && break
 		sleep 0.1
 	done
 	metrics | grep -E '^rtpgw_dataplane_(up|connects_total)'
-	metrics | grep -q '^rtpgw_dataplane_connects_total 2$'
+	metrics | grep '^rtpgw_dataplane_connects_total 2$' >/dev/null || { echo "FAIL: no reconnection"; return 1; }
+	grep 're-installed' "$T/control.log"
+	ctl_json "$T/held_show.json" conf show 2 || return 1
+	ctl conf show 2 | sed 's/^/  /'
+	jcheck "$T/held.json" "$T/held_show.json" <<'PYEOF' || return 1
+held, show = J
+ports = [p["local_port"] for p in show["participants"]]
+check(ports == [held["answer"]["port"]], "room 2 after the restart: participants at %s, expected %d" % (ports, held["answer"]["port"]))
+PYEOF
+	uac bye --state "$T/held.json" || { echo "FAIL: BYE after the restart"; return 1; }
+	out=$(ctl conf show 2 2>&1)
+	echo "conf show 2 after its BYE: $out"
+	echo "$out" | grep -q ENOENT || { echo "FAIL: room 2 still there"; return 1; }
 }
 
 case_control_stops() {
@@ -249,6 +266,6 @@ run_case three_calls_join_room_1 case_calls
 run_case each_hears_the_others case_mixed
 run_case metrics_and_rooms_api case_metrics
 run_case bye_leaves_and_empties_room case_bye
-run_case dataplane_gone_503_then_reconnect case_dp_restart_reconnects
+run_case dataplane_restart_503_then_reinstall case_dp_restart_reconnects
 run_case control_stops_on_sigterm case_control_stops
 tap_summary
