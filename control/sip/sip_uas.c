@@ -14,6 +14,7 @@
 
 #include <re.h>
 
+#include "sip_sdp.h"
 #include "sip_uas.h"
 
 #define SIP_ALLOW "INVITE, ACK, BYE, OPTIONS"
@@ -103,74 +104,6 @@ part_leave(struct sip_uas *ua, struct room *r, struct room_part *p)
 	}
 }
 
-/*
- * Decode the offer into a session holding only the formats we take and
- * return the first remote one we support (RFC 3264 6.1: the answer keeps
- * the offerer's order). Returns 0 with *pt, *peer set, -EPROTO when no
- * common codec, or another error for bad SDP.
- */
-static int
-offer_decode(struct sip_uas *ua, const struct sip_msg *msg, int *pt, struct sa *peer)
-{
-	struct sdp_session *sess = NULL;
-	const struct sdp_format *fmt;
-	struct sdp_media *m = NULL;
-	size_t pos = msg->mb->pos;
-	int err;
-
-	err = sdp_session_alloc(&sess, &ua->media);
-	if (!err)
-		err = sdp_media_add(&m, sess, "audio", 9, "RTP/AVP");
-	if (!err)
-		err = sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL, false,
-				     NULL);
-	if (!err)
-		err = sdp_format_add(NULL, m, false, "8", "PCMA", 8000, 1, NULL, NULL, NULL, false,
-				     NULL);
-	if (!err)
-		err = sdp_decode(sess, msg->mb, true);
-	msg->mb->pos = pos;
-	if (err)
-		goto out;
-	fmt = sdp_media_rformat(m, NULL);
-	if (!fmt || !sa_isset(sdp_media_raddr(m), SA_ALL)) {
-		err = EPROTO;
-		goto out;
-	}
-	*pt = fmt->pt;
-	*peer = *sdp_media_raddr(m);
-out:
-	mem_deref(sess);
-	return err ? -err : 0;
-}
-
-/* Our answer: c= the media address, m=audio PORT RTP/AVP PT. */
-static int
-answer_encode(struct sip_uas *ua, const struct sip_msg *msg, uint16_t port, int pt,
-	      struct mbuf **mbp)
-{
-	struct sdp_session *sess = NULL;
-	struct sdp_media *m = NULL;
-	size_t pos = msg->mb->pos;
-	char pts[4];
-	int err;
-
-	snprintf(pts, sizeof(pts), "%d", pt);
-	err = sdp_session_alloc(&sess, &ua->media);
-	if (!err)
-		err = sdp_media_add(&m, sess, "audio", port, "RTP/AVP");
-	if (!err)
-		err = sdp_format_add(NULL, m, false, pts, pt == 0 ? "PCMU" : "PCMA", 8000, 1, NULL,
-				     NULL, NULL, false, NULL);
-	if (!err)
-		err = sdp_decode(sess, msg->mb, true);
-	msg->mb->pos = pos;
-	if (!err)
-		err = sdp_encode(mbp, sess, false);
-	mem_deref(sess);
-	return err;
-}
-
 static void
 send_200(struct sip_uas *ua, const struct sip_msg *msg, long room, struct mbuf *body)
 {
@@ -207,7 +140,7 @@ handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 	old = rooms_part_lookup(ua->rs, part.callid, NULL);
 	if (old && old->invite_cseq == msg->cseq.num) {
 		/* RFC 3261 17.2.1: a retransmitted INVITE gets the same answer */
-		if (answer_encode(ua, msg, old->local_port, old->pt, &body) == 0)
+		if (sip_sdp_answer(&ua->media, msg->mb, old->local_port, old->pt, &body) == 0)
 			send_200(ua, msg, room, body);
 		mem_deref(body);
 		return;
@@ -218,7 +151,7 @@ handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 		return;
 	}
 	part.invite_cseq = msg->cseq.num;
-	rc = offer_decode(ua, msg, &pt, &peer);
+	rc = sip_sdp_offer(&ua->media, msg->mb, &pt, &peer);
 	if (rc < 0) {
 		(void)sip_reply(ua->sip, msg, rc == -EPROTO ? 488 : 400,
 				rc == -EPROTO ? "Not Acceptable Here" : "Bad SDP");
@@ -255,7 +188,7 @@ handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 	rc = dp_client_request(ua->dp, RTPGW_API_PART_JOIN, &ap, sizeof(ap), NULL, 0, NULL);
 	if (rc < 0)
 		goto fail_room;
-	if (answer_encode(ua, msg, part.local_port, pt, &body) || rooms_part_add(r, &part) < 0) {
+	if (sip_sdp_answer(&ua->media, msg->mb, part.local_port, pt, &body) || rooms_part_add(r, &part) < 0) {
 		(void)dp_client_request(ua->dp, RTPGW_API_PART_LEAVE, &ap, sizeof(ap), NULL, 0,
 					NULL);
 		mem_deref(body);
