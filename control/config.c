@@ -223,13 +223,20 @@ static const char *
 opt_key(int c)
 {
 	switch (c) {
-	case 's': return "sip";
-	case 'd': return "dataplane";
-	case 'H': return "http";
-	case 'm': return "media_addr";
-	case 'p': return "ports";
-	case 'r': return "room_pattern";
-	default: return NULL;
+	case 's':
+		return "sip";
+	case 'd':
+		return "dataplane";
+	case 'H':
+		return "http";
+	case 'm':
+		return "media_addr";
+	case 'p':
+		return "ports";
+	case 'r':
+		return "room_pattern";
+	default:
+		return NULL;
 	}
 }
 

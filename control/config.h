@@ -14,18 +14,18 @@
 #include <stdint.h>
 
 #define CONFIG_ERR_MAX 256
-#define CONFIG_IP_MAX 46 /* INET6_ADDRSTRLEN */
+#define CONFIG_IP_MAX  46 /* INET6_ADDRSTRLEN */
 
 struct config {
-	char sip_ip[CONFIG_IP_MAX];  /* SIP UDP listen address */
+	char sip_ip[CONFIG_IP_MAX]; /* SIP UDP listen address */
 	uint16_t sip_port;
 	char http_ip[CONFIG_IP_MAX]; /* HTTP listen address, loopback by default */
 	uint16_t http_port;
 	char media_ip[CONFIG_IP_MAX]; /* dataplane address in SDP c= and flows */
-	uint16_t port_lo;            /* media port range, both even, lo < hi */
+	uint16_t port_lo;	      /* media port range, both even, lo < hi */
 	uint16_t port_hi;
-	char dp_sock[108];           /* dataplane API socket (sun_path) */
-	char room_pattern[128];      /* POSIX extended regex on the user part */
+	char dp_sock[108];	/* dataplane API socket (sun_path) */
+	char room_pattern[128]; /* POSIX extended regex on the user part */
 };
 
 /* Fill cfg with the defaults. */

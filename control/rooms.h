@@ -14,21 +14,21 @@
 #include <stdint.h>
 
 #define ROOMS_CALLID_MAX 128
-#define ROOMS_IP_MAX 46
+#define ROOMS_IP_MAX	 46
 
 struct room_part {
 	struct room_part *next;
 	char callid[ROOMS_CALLID_MAX];
-	uint16_t local_port;       /* ours, even */
+	uint16_t local_port;	    /* ours, even */
 	char peer_ip[ROOMS_IP_MAX]; /* the caller's SDP connection address */
 	uint16_t peer_port;
-	uint8_t pt;                /* 0 PCMU or 8 PCMA */
-	uint32_t invite_cseq;      /* of the INVITE that joined: its retransmissions get 200 again */
+	uint8_t pt;	      /* 0 PCMU or 8 PCMA */
+	uint32_t invite_cseq; /* of the INVITE that joined: its retransmissions get 200 again */
 };
 
 struct room {
 	struct room *next;
-	uint32_t id;               /* the conference id in the dataplane */
+	uint32_t id; /* the conference id in the dataplane */
 	unsigned int n_parts;
 	struct room_part *parts;
 };

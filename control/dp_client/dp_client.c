@@ -18,9 +18,9 @@
 
 struct dp_client {
 	char path[108];
-	struct api_client *api;  /* NULL while disconnected */
-	int fd;                  /* api's socket, watched with fd_listen; -1 */
-	struct tmr tmr;          /* reconnect */
+	struct api_client *api; /* NULL while disconnected */
+	int fd;			/* api's socket, watched with fd_listen; -1 */
+	struct tmr tmr;		/* reconnect */
 	uint32_t backoff_ms;
 	uint64_t connects;
 	dp_client_up_h *up_h;
@@ -101,8 +101,8 @@ dp_client_connect(void *arg)
 	}
 	dc->connects++;
 	dc->backoff_ms = DP_CLIENT_BACKOFF_MIN_MS;
-	fprintf(stderr, "rtpgw-control: connected to the dataplane at %s (%u workers)\n",
-		dc->path, api_client_agent(dc->api)->n_workers);
+	fprintf(stderr, "rtpgw-control: connected to the dataplane at %s (%u workers)\n", dc->path,
+		api_client_agent(dc->api)->n_workers);
 	if (dc->up_h)
 		dc->up_h(dc->arg);
 	return;

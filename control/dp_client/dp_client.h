@@ -16,14 +16,14 @@
 
 #include "rtpgw_api.h"
 
-#define DP_CLIENT_TIMEOUT_MS 1000
+#define DP_CLIENT_TIMEOUT_MS	 1000
 #define DP_CLIENT_BACKOFF_MIN_MS 100
 #define DP_CLIENT_BACKOFF_MAX_MS 5000
 
 struct dp_client;
 
 /* Called after every successful (re)connection, e.g. to re-install state. */
-typedef void (dp_client_up_h)(void *arg);
+typedef void(dp_client_up_h)(void *arg);
 
 /*
  * Start connecting to the socket at path (first attempt immediately from

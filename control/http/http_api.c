@@ -37,7 +37,8 @@ drop_label(unsigned int i, char *out, size_t cap)
 	}
 	for (k = 0; drop_names[i][k] && k + 1 < cap; k++)
 		out[k] = (char)(drop_names[i][k] >= 'A' && drop_names[i][k] <= 'Z'
-					? drop_names[i][k] + 32 : drop_names[i][k]);
+					? drop_names[i][k] + 32
+					: drop_names[i][k]);
 	out[k] = '\0';
 	return out;
 }
@@ -48,9 +49,9 @@ metrics_ports(struct http_api *h, struct mbuf *mb)
 	const struct rtpgw_api_port_list *pl = (const void *)h->buf;
 	uint32_t len = 0, i;
 
-	if (dp_client_request(h->dp, RTPGW_API_STATS_PORTS, NULL, 0, h->buf, sizeof(h->buf),
-			      &len) < 0 || len < sizeof(*pl) ||
-	    len < sizeof(*pl) + (uint64_t)pl->count * sizeof(pl->ports[0]))
+	if (dp_client_request(h->dp, RTPGW_API_STATS_PORTS, NULL, 0, h->buf, sizeof(h->buf), &len) <
+		    0 ||
+	    len < sizeof(*pl) || len < sizeof(*pl) + (uint64_t)pl->count * sizeof(pl->ports[0]))
 		return;
 	mbuf_printf(mb, "# HELP rtpgw_port_packets_total Packets per DPDK port and direction.\n"
 			"# TYPE rtpgw_port_packets_total counter\n");
@@ -67,10 +68,10 @@ metrics_ports(struct http_api *h, struct mbuf *mb)
 	for (i = 0; i < pl->count; i++) {
 		const struct rtpgw_api_port_stats *p = &pl->ports[i];
 
-		mbuf_printf(mb, "rtpgw_port_bytes_total{port=\"%u\",dir=\"rx\"} %llu\n",
-			    p->port_id, (unsigned long long)p->ibytes);
-		mbuf_printf(mb, "rtpgw_port_bytes_total{port=\"%u\",dir=\"tx\"} %llu\n",
-			    p->port_id, (unsigned long long)p->obytes);
+		mbuf_printf(mb, "rtpgw_port_bytes_total{port=\"%u\",dir=\"rx\"} %llu\n", p->port_id,
+			    (unsigned long long)p->ibytes);
+		mbuf_printf(mb, "rtpgw_port_bytes_total{port=\"%u\",dir=\"tx\"} %llu\n", p->port_id,
+			    (unsigned long long)p->obytes);
 	}
 	mbuf_printf(mb, "# HELP rtpgw_port_errors_total Port errors by kind.\n"
 			"# TYPE rtpgw_port_errors_total counter\n");
@@ -95,8 +96,8 @@ metrics_workers(struct http_api *h, struct mbuf *mb)
 	uint32_t len = 0, i;
 
 	if (dp_client_request(h->dp, RTPGW_API_STATS_WORKERS, NULL, 0, h->buf, sizeof(h->buf),
-			      &len) < 0 || len < sizeof(*wl) ||
-	    len < sizeof(*wl) + (uint64_t)wl->count * sizeof(wl->workers[0]))
+			      &len) < 0 ||
+	    len < sizeof(*wl) || len < sizeof(*wl) + (uint64_t)wl->count * sizeof(wl->workers[0]))
 		return;
 	mbuf_printf(mb, "# HELP rtpgw_worker_packets_total Packets per worker lcore.\n"
 			"# TYPE rtpgw_worker_packets_total counter\n");
@@ -129,9 +130,9 @@ metrics_drops(struct http_api *h, struct mbuf *mb)
 	uint32_t len = 0, i;
 	char label[48];
 
-	if (dp_client_request(h->dp, RTPGW_API_STATS_DROPS, NULL, 0, h->buf, sizeof(h->buf),
-			      &len) < 0 || len < sizeof(*d) ||
-	    len < sizeof(*d) + (uint64_t)d->count * sizeof(d->drops[0]))
+	if (dp_client_request(h->dp, RTPGW_API_STATS_DROPS, NULL, 0, h->buf, sizeof(h->buf), &len) <
+		    0 ||
+	    len < sizeof(*d) || len < sizeof(*d) + (uint64_t)d->count * sizeof(d->drops[0]))
 		return;
 	mbuf_printf(mb, "# HELP rtpgw_drops_total Packets dropped by the dataplane, by reason.\n"
 			"# TYPE rtpgw_drops_total counter\n");
@@ -145,9 +146,11 @@ metrics_rooms(struct http_api *h, struct mbuf *mb)
 {
 	const struct room *r;
 
-	mbuf_printf(mb, "# HELP rtpgw_rooms Conference rooms held by control.\n"
-			"# TYPE rtpgw_rooms gauge\n"
-			"rtpgw_rooms %u\n", rooms_count(h->rs));
+	mbuf_printf(mb,
+		    "# HELP rtpgw_rooms Conference rooms held by control.\n"
+		    "# TYPE rtpgw_rooms gauge\n"
+		    "rtpgw_rooms %u\n",
+		    rooms_count(h->rs));
 	mbuf_printf(mb, "# HELP rtpgw_room_participants Participants per room.\n"
 			"# TYPE rtpgw_room_participants gauge\n");
 	for (r = rooms_first(h->rs); r; r = r->next)
@@ -171,12 +174,15 @@ reply_metrics(struct http_api *h, struct http_conn *conn)
 		metrics_drops(h, mb);
 		up = dp_client_connected(h->dp);
 	}
-	mbuf_printf(mb, "# HELP rtpgw_dataplane_up 1 when control is connected to the dataplane.\n"
-			"# TYPE rtpgw_dataplane_up gauge\n"
-			"rtpgw_dataplane_up %d\n", up ? 1 : 0);
-	mbuf_printf(mb, "# HELP rtpgw_dataplane_connects_total Connections made to the dataplane.\n"
-			"# TYPE rtpgw_dataplane_connects_total counter\n"
-			"rtpgw_dataplane_connects_total %llu\n",
+	mbuf_printf(mb,
+		    "# HELP rtpgw_dataplane_up 1 when control is connected to the dataplane.\n"
+		    "# TYPE rtpgw_dataplane_up gauge\n"
+		    "rtpgw_dataplane_up %d\n",
+		    up ? 1 : 0);
+	mbuf_printf(mb,
+		    "# HELP rtpgw_dataplane_connects_total Connections made to the dataplane.\n"
+		    "# TYPE rtpgw_dataplane_connects_total counter\n"
+		    "rtpgw_dataplane_connects_total %llu\n",
 		    (unsigned long long)dp_client_connects(h->dp));
 	metrics_rooms(h, mb);
 	(void)http_creply(conn, 200, "OK", "text/plain; version=0.0.4", "%b", mb->buf, mb->end);
@@ -196,8 +202,8 @@ reply_rooms(struct http_api *h, struct http_conn *conn)
 	}
 	mbuf_printf(mb, "{\"rooms\":[");
 	for (r = rooms_first(h->rs); r; r = r->next) {
-		mbuf_printf(mb, "%s{\"id\":%u,\"participants\":[", r == rooms_first(h->rs) ? "" : ",",
-			    r->id);
+		mbuf_printf(mb, "%s{\"id\":%u,\"participants\":[",
+			    r == rooms_first(h->rs) ? "" : ",", r->id);
 		for (p = r->parts; p; p = p->next)
 			/* Call-IDs are SIP tokens: no quote or backslash to escape */
 			mbuf_printf(mb,

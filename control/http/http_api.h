@@ -16,8 +16,7 @@
 struct http_api;
 
 /* Listen on cfg->http_ip:http_port. NULL with errno on failure. */
-struct http_api *http_api_create(const struct config *cfg, struct dp_client *dp,
-				 struct rooms *rs);
+struct http_api *http_api_create(const struct config *cfg, struct dp_client *dp, struct rooms *rs);
 void http_api_destroy(struct http_api *h);
 
 #endif /* HTTP_API_H */

@@ -2,8 +2,8 @@
 /*
  * sip_uas: see sip_uas.h. A plain request handler (sip_listen) rather than
  * sipsess: every call is a conference leg that only ends with BYE, so the
- * dialog state is the Call-ID the rooms module remembers. 2xx responses are
- * sent once (no retransmission until ACK yet, RFC 3261 13.3.1.4).
+ * dialog state is the Call-ID the rooms module remembers. The 200 to an
+ * INVITE is retransmitted until its ACK (RFC 3261 13.3.1.4).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,7 +26,27 @@ struct sip_uas {
 	struct sip *sip;
 	struct sip_lsnr *lsnr;
 	regex_t room_re;
-	struct sa media; /* cfg->media_ip, port 0 */
+	struct sa media;     /* cfg->media_ip, port 0 */
+	struct list pending; /* struct pending_2xx: 200s awaiting their ACK */
+};
+
+/*
+ * RFC 3261 13.3.1.4: the UAS core retransmits a 2xx to INVITE, T1 doubling
+ * up to T2, until the ACK arrives or 64*T1 have passed (then gives up; the
+ * call stays, a BYE will end it).
+ */
+#define SIP_T1_MS 500
+#define SIP_T2_MS 4000
+
+struct pending_2xx {
+	struct le le;
+	struct sip_uas *ua;
+	const struct sip_msg *msg; /* the INVITE (a reference) */
+	struct mbuf *body;	   /* our SDP (a reference) */
+	long room;
+	struct tmr tmr;
+	uint32_t interval_ms;
+	uint32_t elapsed_ms;
 };
 
 static void
@@ -95,7 +115,8 @@ part_leave(struct sip_uas *ua, struct room *r, struct room_part *p)
 	struct rtpgw_api_conf conf = {.conf_id = r->id};
 
 	if (part_flow(ua, p, &ap, r->id) == 0)
-		(void)dp_client_request(ua->dp, RTPGW_API_PART_LEAVE, &ap, sizeof(ap), NULL, 0, NULL);
+		(void)dp_client_request(ua->dp, RTPGW_API_PART_LEAVE, &ap, sizeof(ap), NULL, 0,
+					NULL);
 	rooms_part_del(ua->rs, r, p);
 	if (r->n_parts == 0) {
 		(void)dp_client_request(ua->dp, RTPGW_API_CONF_DEL, &conf, sizeof(conf), NULL, 0,
@@ -114,8 +135,73 @@ send_200(struct sip_uas *ua, const struct sip_msg *msg, long room, struct mbuf *
 			 "Content-Length: %zu\r\n"
 			 "\r\n"
 			 "%b",
-			 room, &msg->dst, mbuf_get_left(body), mbuf_buf(body),
-			 mbuf_get_left(body));
+			 room, &msg->dst, mbuf_get_left(body), mbuf_buf(body), mbuf_get_left(body));
+}
+
+static void
+pending_destructor(void *arg)
+{
+	struct pending_2xx *pd = arg;
+
+	tmr_cancel(&pd->tmr);
+	list_unlink(&pd->le);
+	mem_deref((void *)pd->msg);
+	mem_deref(pd->body);
+}
+
+static void
+pending_timeout(void *arg)
+{
+	struct pending_2xx *pd = arg;
+
+	pd->elapsed_ms += pd->interval_ms;
+	if (pd->elapsed_ms >= 64 * SIP_T1_MS) {
+		(void)re_fprintf(stderr, "rtpgw-control: no ACK for the 200 to %r, giving up\n",
+				 &pd->msg->callid);
+		mem_deref(pd);
+		return;
+	}
+	send_200(pd->ua, pd->msg, pd->room, pd->body);
+	pd->interval_ms *= 2;
+	if (pd->interval_ms > SIP_T2_MS)
+		pd->interval_ms = SIP_T2_MS;
+	tmr_start(&pd->tmr, pd->interval_ms, pending_timeout, pd);
+}
+
+static struct pending_2xx *
+pending_lookup(struct sip_uas *ua, const struct pl *callid)
+{
+	struct le *le;
+
+	LIST_FOREACH(&ua->pending, le)
+	{
+		struct pending_2xx *pd = le->data;
+
+		if (!pl_cmp(&pd->msg->callid, callid))
+			return pd;
+	}
+	return NULL;
+}
+
+/* Send the 200 and keep sending it until its ACK (see SIP_T1_MS). */
+static void
+send_200_reliably(struct sip_uas *ua, const struct sip_msg *msg, long room, struct mbuf *body)
+{
+	struct pending_2xx *pd;
+
+	send_200(ua, msg, room, body);
+	mem_deref(pending_lookup(ua, &msg->callid));
+	pd = mem_zalloc(sizeof(*pd), pending_destructor);
+	if (!pd)
+		return; /* sent once, as before */
+	pd->ua = ua;
+	pd->msg = mem_ref((void *)msg);
+	pd->body = mem_ref(body);
+	pd->room = room;
+	pd->interval_ms = SIP_T1_MS;
+	tmr_init(&pd->tmr);
+	tmr_start(&pd->tmr, pd->interval_ms, pending_timeout, pd);
+	list_append(&ua->pending, &pd->le, pd);
 }
 
 static void
@@ -141,7 +227,7 @@ handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 	if (old && old->invite_cseq == msg->cseq.num) {
 		/* RFC 3261 17.2.1: a retransmitted INVITE gets the same answer */
 		if (sip_sdp_answer(&ua->media, msg->mb, old->local_port, old->pt, &body) == 0)
-			send_200(ua, msg, room, body);
+			send_200_reliably(ua, msg, room, body);
 		mem_deref(body);
 		return;
 	}
@@ -188,26 +274,26 @@ handle_invite(struct sip_uas *ua, const struct sip_msg *msg)
 	rc = dp_client_request(ua->dp, RTPGW_API_PART_JOIN, &ap, sizeof(ap), NULL, 0, NULL);
 	if (rc < 0)
 		goto fail_room;
-	if (sip_sdp_answer(&ua->media, msg->mb, part.local_port, pt, &body) || rooms_part_add(r, &part) < 0) {
+	if (sip_sdp_answer(&ua->media, msg->mb, part.local_port, pt, &body) ||
+	    rooms_part_add(r, &part) < 0) {
 		(void)dp_client_request(ua->dp, RTPGW_API_PART_LEAVE, &ap, sizeof(ap), NULL, 0,
 					NULL);
 		mem_deref(body);
 		goto fail_room;
 	}
-	send_200(ua, msg, room, body);
+	send_200_reliably(ua, msg, room, body);
 	mem_deref(body);
 	return;
 
 fail_room:
 	if (new_room) {
 		rooms_del(ua->rs, r);
-fail_conf:
-		{
-			struct rtpgw_api_conf conf = {.conf_id = (uint32_t)room};
+	fail_conf : {
+		struct rtpgw_api_conf conf = {.conf_id = (uint32_t)room};
 
-			(void)dp_client_request(ua->dp, RTPGW_API_CONF_DEL, &conf, sizeof(conf),
-						NULL, 0, NULL);
-		}
+		(void)dp_client_request(ua->dp, RTPGW_API_CONF_DEL, &conf, sizeof(conf), NULL, 0,
+					NULL);
+	}
 	}
 fail_port:
 	rooms_port_free(ua->rs, part.local_port);
@@ -230,6 +316,7 @@ handle_bye(struct sip_uas *ua, const struct sip_msg *msg)
 		(void)sip_reply(ua->sip, msg, 481, "Call/Transaction Does Not Exist");
 		return;
 	}
+	mem_deref(pending_lookup(ua, &msg->callid));
 	part_leave(ua, r, p);
 	(void)sip_reply(ua->sip, msg, 200, "OK");
 }
@@ -247,7 +334,7 @@ request_handler(const struct sip_msg *msg, void *arg)
 	else if (!pl_strcmp(&msg->met, "INVITE"))
 		handle_invite(ua, msg);
 	else if (!pl_strcmp(&msg->met, "ACK"))
-		; /* ends the INVITE transaction; nothing to do */
+		mem_deref(pending_lookup(ua, &msg->callid)); /* stops the 200 */
 	else if (!pl_strcmp(&msg->met, "BYE"))
 		handle_bye(ua, msg);
 	else
@@ -283,8 +370,8 @@ dp_up(void *arg)
 		for (p = r->parts; p; p = p->next) {
 			if (part_flow(ua, p, &ap, r->id) < 0)
 				continue;
-			rc = dp_client_request(ua->dp, RTPGW_API_PART_JOIN, &ap, sizeof(ap), NULL, 0,
-					       NULL);
+			rc = dp_client_request(ua->dp, RTPGW_API_PART_JOIN, &ap, sizeof(ap), NULL,
+					       0, NULL);
 			if (rc == 0 || rc == -EEXIST)
 				n_parts++;
 		}
@@ -337,6 +424,7 @@ sip_uas_destroy(struct sip_uas *ua)
 		return;
 	if (ua->dp)
 		dp_client_set_up_handler(ua->dp, NULL, NULL);
+	list_flush(&ua->pending);
 	mem_deref(ua->lsnr);
 	if (ua->sip)
 		sip_close(ua->sip, true);

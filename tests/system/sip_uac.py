@@ -8,7 +8,8 @@ retransmission: the test network is a namespace without loss).
       INVITE with an SDP offer; on 200 sends ACK and writes the dialog and
       the SDP answer (address, port, payload type) to FILE as JSON. Prints
       the final status; exit 0 on 2xx, 1 otherwise. --retransmit sends
-      the same INVITE again and expects the same 200.
+      the same INVITE again and expects the same 200; --ack-delay S holds
+      the ACK back S seconds and expects the 200 retransmitted meanwhile.
   sip_uac.py bye --state FILE
       BYE in that dialog; exit 0 on 200.
 """
@@ -17,6 +18,7 @@ import json
 import random
 import socket
 import sys
+import time
 
 TIMEOUT_S = 5
 
@@ -67,6 +69,24 @@ def transact(sock, dst, msg, method):
             return status, hdrs, body
 
 
+def count_200(sock, seconds):
+    """Count the 200s to our INVITE received within seconds."""
+    end = time.monotonic() + seconds
+    n = 0
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return n
+        sock.settimeout(left)
+        try:
+            data, _ = sock.recvfrom(65536)
+        except socket.timeout:
+            return n
+        status, hdrs, _ = parse(data)
+        if status == 200 and hdrs.get("cseq", "").endswith("INVITE"):
+            n += 1
+
+
 def sdp_answer(body):
     ip = port = pt = None
     for line in body.splitlines():
@@ -110,9 +130,20 @@ def invite(a):
         # as if our first INVITE (or its 200) was lost: the same bytes again
         status2, _, body2 = transact(sock, dst, inv, "INVITE")
         print("retransmitted INVITE: %d, answer %s" % (status2, sdp_answer(body2)))
+        sock.sendto(build("ACK", to, st, 1), dst)  # every 2xx is ACKed
         if status2 != 200 or sdp_answer(body2) != (ip, port, pt):
             return 1
-    sock.sendto(build("ACK", to, st, 1), dst)
+    if a.ack_delay:
+        # RFC 3261 13.3.1.4: the UAS must send the 200 again until the ACK
+        before = count_200(sock, a.ack_delay)
+        sock.sendto(build("ACK", to, st, 1), dst)
+        after = count_200(sock, a.ack_delay)
+        print("200 retransmitted %d times in %.1f s before the ACK, %d after" % (
+            before, a.ack_delay, after))
+        if before < 1 or after != 0:
+            return 1
+    else:
+        sock.sendto(build("ACK", to, st, 1), dst)
     json.dump(st, open(a.state, "w"))
     return 0
 
@@ -138,6 +169,9 @@ def main():
     i.add_argument("--media", required=True)
     i.add_argument("--pts", default="0")
     i.add_argument("--state", required=True)
+    i.add_argument("--ack-delay", type=float, default=0,
+                   help="wait this long before the ACK; expect the 200 again meanwhile, "
+                        "and not after it")
     i.add_argument("--retransmit", action="store_true",
                    help="send the INVITE again after its 200; expect the same answer")
     b = sub.add_parser("bye")

@@ -111,6 +111,8 @@ case_calls() {
 		[ "${PTS[i]}" = 8 ] && pts=8,0
 		extra=()
 		[ $i -eq 2 ] && extra=(--retransmit)
+		# A holds its ACK back: the 200 comes again until it is sent
+		[ $i -eq 0 ] && extra=(--ack-delay 1.2)
 		uac invite --bind "${IPS[i]}:5062" --to "sip:$ROOM@$SIP_IP:$SIP_PORT" \
 			--media "${IPS[i]}:$PHONE_PORT" --pts "$pts" --state "$T/call_${NAMES[i]}.json" \
 			"${extra[@]}" ||

@@ -57,10 +57,13 @@ flags_set_every_field(void **state)
 {
 	struct config cfg;
 	char err[CONFIG_ERR_MAX] = "";
-	const char *argv[] = {"rtpgw-control", "--sip", "198.51.100.10:5070",
-			      "--http", "127.0.0.1:9090", "--media-addr", "198.51.100.10",
-			      "--ports", "40000-40100", "--dataplane", "/tmp/x.sock",
-			      "--room-pattern", "^[0-9]+$", NULL};
+	const char *argv[] = {"rtpgw-control",	    "--sip",
+			      "198.51.100.10:5070", "--http",
+			      "127.0.0.1:9090",	    "--media-addr",
+			      "198.51.100.10",	    "--ports",
+			      "40000-40100",	    "--dataplane",
+			      "/tmp/x.sock",	    "--room-pattern",
+			      "^[0-9]+$",	    NULL};
 
 	(void)state;
 	assert_int_equal(parse(&cfg, err, 13, argv), 0);
@@ -109,13 +112,20 @@ static void
 bad_values_are_rejected(void **state)
 {
 	static const char *const bad[][2] = {
-		{"sip", "198.51.100.10"},        {"sip", "198.51.100.10:0"},
-		{"sip", "198.51.100.10:70000"},  {"sip", "host:5060"},
-		{"sip", "[2001:db8::1:5060"},    {"http", "127.0.0.1:http"},
-		{"media_addr", "198.51.100.300"}, {"ports", "30001-30010"},
-		{"ports", "30010-30000"},        {"ports", "30000"},
-		{"ports", "30000-30011"},        {"ports", "-2-4"},
-		{"room_pattern", "[0-9"},        {"dataplane", ""},
+		{"sip", "198.51.100.10"},
+		{"sip", "198.51.100.10:0"},
+		{"sip", "198.51.100.10:70000"},
+		{"sip", "host:5060"},
+		{"sip", "[2001:db8::1:5060"},
+		{"http", "127.0.0.1:http"},
+		{"media_addr", "198.51.100.300"},
+		{"ports", "30001-30010"},
+		{"ports", "30010-30000"},
+		{"ports", "30000"},
+		{"ports", "30000-30011"},
+		{"ports", "-2-4"},
+		{"room_pattern", "[0-9"},
+		{"dataplane", ""},
 		{"nonsense", "1"},
 	};
 	char err[CONFIG_ERR_MAX];

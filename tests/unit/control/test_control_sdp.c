@@ -59,8 +59,8 @@ teardown(void **state)
 static void
 pcmu_first_is_chosen(void **state)
 {
-	struct mbuf *mb = offer_mb("m=audio 40000 RTP/AVP 0 8 101",
-				   "a=rtpmap:101 telephone-event/8000\r\n");
+	struct mbuf *mb =
+		offer_mb("m=audio 40000 RTP/AVP 0 8 101", "a=rtpmap:101 telephone-event/8000\r\n");
 	struct sa media, peer;
 	int pt = -1;
 
