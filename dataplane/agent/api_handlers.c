@@ -81,15 +81,45 @@ handle_addr_list(struct agent *a, struct reply *r)
 	return 0;
 }
 
-/* Index in the batch of the first item with the same key as item i, or i. */
-static uint32_t
-batch_first_key(const struct rtpgw_api_flow_batch *b, uint32_t i)
+/*
+ * The keys a batch has named so far, to refuse two items on one slot in
+ * O(1) each (a batch holds up to 481 flows, two slots each with a
+ * companion): open addressing, entries valid for the current batch only.
+ */
+#define BATCH_SET_SIZE 2048 /* power of two, > 2 * 2 * RTPGW_API_FLOW_BATCH_MAX */
+static_assert(BATCH_SET_SIZE > 4 * RTPGW_API_FLOW_BATCH_MAX, "batch key set too small");
+
+static struct {
+	uint32_t key;
+	uint32_t gen;
+} batch_set[BATCH_SET_SIZE];
+static uint32_t batch_gen;
+
+static void
+batch_set_reset(void)
 {
-	for (uint32_t j = 0; j < i; j++)
-		if (b->flows[j].local.v4 == b->flows[i].local.v4 &&
-		    b->flows[j].local_port == b->flows[i].local_port)
-			return j;
-	return i;
+	if (++batch_gen == 0) {
+		memset(batch_set, 0, sizeof(batch_set));
+		batch_gen = 1;
+	}
+}
+
+/* Add (address index, port); false when it was there already. */
+static bool
+batch_set_add(uint16_t ai, uint16_t port)
+{
+	uint32_t key = (uint32_t)ai << 16 | rte_be_to_cpu_16(port);
+	uint32_t h = (key * 0x9e3779b1u) >> 21;
+
+	for (;; h = (h + 1) & (BATCH_SET_SIZE - 1)) {
+		if (batch_set[h].gen != batch_gen) {
+			batch_set[h].gen = batch_gen;
+			batch_set[h].key = key;
+			return true;
+		}
+		if (batch_set[h].key == key)
+			return false;
+	}
 }
 
 static int
@@ -112,30 +142,6 @@ static uint16_t
 port_plus_one(uint16_t nbo)
 {
 	return rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(nbo) + 1));
-}
-
-/* Do item i's slots (its port, and port + 1 with a companion) overlap an
- * earlier item's on the same address? */
-static bool
-batch_overlap(const struct rtpgw_api_flow_batch *b, uint32_t i)
-{
-	const struct rtpgw_api_flow *s = &b->flows[i];
-	uint16_t s_last = s->rtcp == RTPGW_RTCP_COMPANION ? port_plus_one(s->local_port)
-							  : s->local_port;
-
-	for (uint32_t j = 0; j < i; j++) {
-		const struct rtpgw_api_flow *o = &b->flows[j];
-		uint16_t o_last;
-
-		if (o->local.v4 != s->local.v4)
-			continue;
-		o_last = o->rtcp == RTPGW_RTCP_COMPANION ? port_plus_one(o->local_port)
-							 : o->local_port;
-		if (o->local_port == s->local_port || o->local_port == s_last ||
-		    o_last == s->local_port || o_last == s_last)
-			return true;
-	}
-	return false;
 }
 
 /* Would adding spec collide with the table (ignoring flow `self`)? */
@@ -189,6 +195,7 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 	int rc;
 
 	/* Check the whole batch first. */
+	batch_set_reset();
 	for (uint32_t i = 0; i < b->count; i++) {
 		const struct rtpgw_api_flow *s = &b->flows[i];
 		const struct flow *cur;
@@ -199,7 +206,11 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 			return rc;
 		if (s->action == RTPGW_FLOW_MIX)
 			return -EINVAL; /* PART_JOIN installs MIX flows */
-		if (batch_first_key(b, i) != i)
+		/* Two items on one slot (a key twice, or a companion on
+		 * another item's port) is an error, even with EXIST_OK. */
+		if (!batch_set_add(ai, s->local_port) ||
+		    (s->rtcp == RTPGW_RTCP_COMPANION &&
+		     !batch_set_add(ai, port_plus_one(s->local_port))))
 			return -EEXIST;
 		cur = flow_table_get(t, ai, s->local_port);
 		if (cur != NULL && (flags & RTPGW_API_F_EXIST_OK) && cur->rtp_port == s->local_port &&
@@ -208,8 +219,6 @@ handle_flow_add(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		rc = slot_conflict(t, ai, s, NULL);
 		if (rc < 0)
 			return rc;
-		if (batch_overlap(b, i))
-			return -EEXIST;
 		n_new++;
 	}
 	if (n_new > t->n_free_ids) {
@@ -264,6 +273,7 @@ handle_flow_mod(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 	uint16_t ai;
 	int rc;
 
+	batch_set_reset();
 	for (uint32_t i = 0; i < b->count; i++) {
 		const struct rtpgw_api_flow *s = &b->flows[i];
 		const struct flow *cur;
@@ -272,7 +282,7 @@ handle_flow_mod(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		rc = flow_spec_check(dp, s, &ai);
 		if (rc < 0)
 			return rc;
-		if (batch_first_key(b, i) != i)
+		if (!batch_set_add(ai, s->local_port))
 			return -EEXIST;
 		cur = flow_table_get(t, ai, s->local_port);
 		if (cur != NULL && (s->action == RTPGW_FLOW_MIX || cur->action == RTPGW_FLOW_MIX))
@@ -325,18 +335,23 @@ handle_flow_del(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 	uint16_t ai;
 	int rc;
 
+	batch_set_reset();
 	for (uint32_t i = 0; i < b->count; i++) {
 		const struct flow *cur;
+		bool first;
 
 		rep->failed_index = i;
 		rc = flow_key(a->dp, &b->flows[i], &ai);
 		if (rc < 0)
 			return rc;
+		/* A key named twice is deleted once: only its first mention
+		 * must find it. */
+		first = batch_set_add(ai, b->flows[i].local_port);
 		cur = flow_table_get(t, ai, b->flows[i].local_port);
 		if (cur != NULL && cur->action == RTPGW_FLOW_MIX)
 			return -EBUSY; /* a participant: PART_LEAVE removes it */
 		if ((cur == NULL || cur->rtp_port != b->flows[i].local_port) &&
-		    !(flags & RTPGW_API_F_MISSING_OK) && batch_first_key(b, i) == i)
+		    !(flags & RTPGW_API_F_MISSING_OK) && first)
 			return -ENOENT;
 	}
 	for (uint32_t i = 0; i < b->count; i++) {
