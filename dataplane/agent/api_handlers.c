@@ -282,7 +282,10 @@ handle_flow_mod(struct agent *a, const struct rtpgw_api_flow_batch *b, uint32_t 
 		rc = flow_spec_check(dp, s, &ai);
 		if (rc < 0)
 			return rc;
-		if (!batch_set_add(ai, s->local_port))
+		/* As for ADD: two items on one slot, companions included. */
+		if (!batch_set_add(ai, s->local_port) ||
+		    (s->rtcp == RTPGW_RTCP_COMPANION &&
+		     !batch_set_add(ai, port_plus_one(s->local_port))))
 			return -EEXIST;
 		cur = flow_table_get(t, ai, s->local_port);
 		if (cur != NULL && (s->action == RTPGW_FLOW_MIX || cur->action == RTPGW_FLOW_MIX))
