@@ -26,6 +26,15 @@ config_init(struct config *cfg)
 	cfg->port_hi = 39998;
 	snprintf(cfg->dp_sock, sizeof(cfg->dp_sock), "/run/rtpgw/api.sock");
 	snprintf(cfg->room_pattern, sizeof(cfg->room_pattern), "^[0-9]{1,9}$");
+	cfg->sip_tcp = true; /* on the UDP address unless sip_tcp says otherwise */
+	cfg->media_timeout_s = 60;
+	cfg->session_expires_s = 1800;
+	cfg->min_se_s = 90;
+	cfg->invite_timeout_s = 180;
+	cfg->port_quarantine_s = 10;
+	cfg->stats_interval_ms = 1000;
+	snprintf(cfg->state_file, sizeof(cfg->state_file), "/run/rtpgw/control.state");
+	snprintf(cfg->quality_log, sizeof(cfg->quality_log), "/var/log/rtpgw/calls.jsonl");
 }
 
 static bool

@@ -16,9 +16,28 @@
 #define CONFIG_ERR_MAX 256
 #define CONFIG_IP_MAX  46 /* INET6_ADDRSTRLEN */
 
+#define CONFIG_ROUTES_MAX  64
+#define CONFIG_PATTERN_MAX 128
+#define CONFIG_URI_MAX	   128
+#define CONFIG_PATH_MAX	   256
+
+/*
+ * One routing table entry: a Request-URI user part matching pattern (POSIX
+ * extended regex) is relayed (B2BUA, media anchored) to next_hop, a SIP URI
+ * "sip:HOST[:PORT][;transport=udp|tcp]"; the callee's Request-URI becomes
+ * sip:<user>@HOST[:PORT]. Entries are tried in file order.
+ */
+struct config_route {
+	char pattern[CONFIG_PATTERN_MAX];
+	char next_hop[CONFIG_URI_MAX];
+};
+
 struct config {
 	char sip_ip[CONFIG_IP_MAX]; /* SIP UDP listen address */
 	uint16_t sip_port;
+	bool sip_tcp;		       /* also listen on TCP (default on) */
+	char sip_tcp_ip[CONFIG_IP_MAX]; /* TCP listen address, default the UDP one */
+	uint16_t sip_tcp_port;
 	char http_ip[CONFIG_IP_MAX]; /* HTTP listen address, loopback by default */
 	uint16_t http_port;
 	char media_ip[CONFIG_IP_MAX]; /* dataplane address in SDP c= and flows */
@@ -26,6 +45,16 @@ struct config {
 	uint16_t port_hi;
 	char dp_sock[108];	/* dataplane API socket (sun_path) */
 	char room_pattern[128]; /* POSIX extended regex on the user part */
+	struct config_route routes[CONFIG_ROUTES_MAX];
+	unsigned int n_routes;
+	uint32_t media_timeout_s;   /* no RTP for this long ends the call; 0 = never */
+	uint32_t session_expires_s; /* RFC 4028 interval we ask for; 0 = no timers */
+	uint32_t min_se_s;	    /* RFC 4028 Min-SE we accept (>= 90) */
+	uint32_t invite_timeout_s;  /* relayed call unanswered this long: 408 */
+	uint32_t port_quarantine_s; /* a released port is not reused before this */
+	uint32_t stats_interval_ms; /* dataplane statistics poll period */
+	char state_file[CONFIG_PATH_MAX];  /* persisted calls; "" = none */
+	char quality_log[CONFIG_PATH_MAX]; /* one JSON record per ended call; "" = none */
 };
 
 /* Fill cfg with the defaults. */
