@@ -14,6 +14,12 @@
 #define NS_PER_S  1000000000ULL
 #define NS_PER_MS 1000000.0
 
+static double
+quality_max(double x, double y)
+{
+	return x > y ? x : y;
+}
+
 static uint32_t
 quality_clock(const struct leg_quality_acc *a)
 {
@@ -56,6 +62,15 @@ quality_flow_stats(struct leg_quality_acc *a, const struct rtpgw_api_flow_stats 
 	a->expected = st->expected;
 	a->jitter = st->jitter;
 	a->last_rtp_ns = st->last_seen_ns;
+}
+
+void
+quality_part_stats(struct leg_quality_acc *a, const struct rtpgw_api_part_stats *ps)
+{
+	a->have_part = true;
+	a->frames_played = ps->frames_played;
+	a->frames_concealed = ps->frames_concealed;
+	a->mix_packets_sent = ps->packets_sent;
 }
 
 void
@@ -214,15 +229,22 @@ quality_get(const struct leg_quality_acc *a, struct leg_quality *q)
 		q->remote_lost = a->rb_last.cum_lost;
 		q->remote_jitter_ms = (double)a->rb_last.jitter * 1000.0 / quality_clock(a);
 	}
+	if (a->have_part) {
+		uint64_t frames = a->frames_played + a->frames_concealed;
+
+		q->mix_packets_sent = a->mix_packets_sent;
+		if (frames != 0)
+			q->conceal_pct = 100.0 * (double)a->frames_concealed / (double)frames;
+	}
 	q->rtt_ms = a->have_rtt ? a->rtt_ms : -1.0;
-	if (!a->have_flow && a->rb_count == 0) {
+	if (!a->have_flow && !a->have_part && a->rb_count == 0) {
 		q->r = -1.0;
 		q->mos = -1.0;
 		return;
 	}
-	jitter = q->jitter_ms > q->remote_jitter_ms ? q->jitter_ms : q->remote_jitter_ms;
+	jitter = quality_max(q->jitter_ms, q->remote_jitter_ms);
 	memset(&in, 0, sizeof(in));
-	in.loss_pct = q->loss_pct > q->remote_loss_pct ? q->loss_pct : q->remote_loss_pct;
+	in.loss_pct = quality_max(quality_max(q->loss_pct, q->conceal_pct), q->remote_loss_pct);
 	in.one_way_delay_ms = (a->have_rtt ? a->rtt_ms / 2.0 : 0.0) + 2.0 * jitter +
 			      QUALITY_PTIME_MS;
 	in.burst_ratio = 1.0;
@@ -284,12 +306,6 @@ nospc:
 	return -ENOSPC;
 }
 
-static double
-quality_max(double x, double y)
-{
-	return x > y ? x : y;
-}
-
 void
 quality_combine(struct leg_quality *out, const struct leg_quality *legs, unsigned int n)
 {
@@ -312,6 +328,8 @@ quality_combine(struct leg_quality *out, const struct leg_quality *legs, unsigne
 		out->remote_fraction_pct = quality_max(out->remote_fraction_pct,
 						       l->remote_fraction_pct);
 		out->remote_lost += l->remote_lost;
+		out->conceal_pct = quality_max(out->conceal_pct, l->conceal_pct);
+		out->mix_packets_sent += l->mix_packets_sent;
 		out->jitter_ms = quality_max(out->jitter_ms, l->jitter_ms);
 		out->remote_jitter_ms = quality_max(out->remote_jitter_ms, l->remote_jitter_ms);
 		out->rtt_ms = quality_max(out->rtt_ms, l->rtt_ms);

@@ -57,6 +57,11 @@ struct leg_quality_acc {
 	unsigned int rb_count;	  /* blocks used since the baseline */
 	struct rtcp_report_block rb_first; /* baseline for the remote loss */
 	struct rtcp_report_block rb_last;
+	/* conference legs: the mixer's jitter buffer for this participant */
+	bool have_part;
+	uint64_t frames_played;
+	uint64_t frames_concealed;
+	uint64_t mix_packets_sent;
 	/* round trip */
 	bool have_rtt;
 	double rtt_ms;
@@ -76,6 +81,8 @@ struct leg_quality {
 	double remote_loss_pct;	  /* what the endpoint reports losing, see below */
 	double remote_fraction_pct; /* latest block's fraction lost, 0..100 */
 	int64_t remote_lost;	  /* latest block's cumulative lost */
+	double conceal_pct;	  /* conference: frames concealed, see quality_part_stats() */
+	uint64_t mix_packets_sent; /* conference: mix packets sent to the endpoint */
 	double jitter_ms;	  /* what we receive */
 	double remote_jitter_ms;  /* what the endpoint receives */
 	double rtt_ms;		  /* gateway <-> endpoint, -1 when unknown */
@@ -96,6 +103,17 @@ struct leg_quality {
  */
 void quality_flow_stats(struct leg_quality_acc *a, const struct rtpgw_api_flow_stats *st,
 			uint32_t clock_rate, uint64_t now_ns);
+
+/*
+ * Conference legs: the mixer's view of this participant (CONF_GET). Its
+ * jitter buffer conceals the frames of packets lost or arriving too late;
+ * conceal_pct = concealed / (played + concealed) is the loss the listeners
+ * of this endpoint hear, late packets included, so the MOS takes the worse
+ * of it and the network loss. Silent frames (before the first packet, or
+ * once concealment gave up: a pause, DTX) are not counted. A restart of the
+ * counts (fewer frames than before) just replaces them.
+ */
+void quality_part_stats(struct leg_quality_acc *a, const struct rtpgw_api_part_stats *ps);
 
 /*
  * Count only the endpoint's report blocks about this SSRC (the one the
@@ -139,11 +157,11 @@ void quality_rtcp_from_endpoint(struct leg_quality_acc *a, const struct rtcp_rep
 				uint64_t t_ns, uint32_t wall_ntp_mid32, bool sr_from_wallclock);
 
 /*
- * The leg's figures. MOS: emodel_r() for G.711 with PLC, loss the worse of
- * loss_pct and remote_loss_pct, one-way delay rtt/2 (0 when unknown) plus
+ * The leg's figures. MOS: emodel_r() for G.711 with PLC, loss the worst of
+ * loss_pct, conceal_pct and remote_loss_pct, one-way delay rtt/2 (0 when unknown) plus
  * a jitter buffer allowance of twice the worse jitter plus
- * QUALITY_PTIME_MS of packetization. mos and r are -1 until flow statistics
- * or a report block arrived.
+ * QUALITY_PTIME_MS of packetization. mos and r are -1 until flow statistics,
+ * participant statistics or a report block arrived.
  */
 void quality_get(const struct leg_quality_acc *a, struct leg_quality *q);
 
@@ -159,8 +177,8 @@ int quality_json(const struct leg_quality *q, char *buf, size_t len);
 
 /*
  * A call's figure from its legs: the worst MOS and r (of the legs that
- * have one, else -1), packets, octets, lost and rtcp_reports summed, the
- * largest loss, jitter and rtt (of the known ones, else -1), the latest
+ * have one, else -1), packets, octets, lost, remote_lost, mix_packets_sent
+ * and rtcp_reports summed, the largest loss (each kind), jitter and rtt (of the known ones, else -1), the latest
  * last_rtp_ns. n = 0 gives an empty figure.
  */
 void quality_combine(struct leg_quality *out, const struct leg_quality *legs, unsigned int n);

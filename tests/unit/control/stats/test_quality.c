@@ -518,6 +518,41 @@ mos_inputs(void **state)
 	assert_true(q.mos >= 1.0);
 }
 
+static void
+conference_leg_concealment(void **state)
+{
+	struct leg_quality_acc a;
+	struct rtpgw_api_part_stats ps;
+	struct rtpgw_api_flow_stats st;
+	struct leg_quality q;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	memset(&ps, 0, sizeof(ps));
+	/* nothing played yet: 0 %, but a figure exists */
+	quality_part_stats(&a, &ps);
+	quality_get(&a, &q);
+	assert_near(q.conceal_pct, 0.0, 0);
+	assert_near(q.r, 93.2 - 0.48, 1e-9);
+	/* 50 concealed of 1000 (silent frames do not count): 5 %,
+	 * R = 93.2 - 0.024 * 20 - 475 / 30.1 */
+	ps.frames_played = 950;
+	ps.frames_concealed = 50;
+	ps.frames_silent = 4000;
+	ps.packets_sent = 1234;
+	quality_part_stats(&a, &ps);
+	quality_get(&a, &q);
+	assert_near(q.conceal_pct, 5.0, 1e-9);
+	assert_int_equal(q.mix_packets_sent, 1234);
+	assert_near(q.r, 93.2 - 0.48 - 475.0 / 30.1, 1e-9);
+	/* the network lost 1 %, the jitter buffer 5 % (late ones too): 5 % */
+	st = flow(0x1, 1000, 10, 0);
+	quality_flow_stats(&a, &st, 8000, MS(20000));
+	quality_get(&a, &q);
+	assert_near(q.loss_pct, 1.0, 1e-9);
+	assert_near(q.r, 93.2 - 0.48 - 475.0 / 30.1, 1e-9);
+}
+
 static struct leg_quality
 sample_leg(void)
 {
@@ -617,6 +652,8 @@ legs_combine_into_a_call(void **state)
 	legs[1].r = 50;
 	legs[1].jitter_ms = 40;
 	legs[1].last_rtp_ns = 99;
+	legs[1].conceal_pct = 3;
+	legs[1].mix_packets_sent = 4;
 	legs[2] = sample_leg();
 	legs[2].rtt_ms = -1; /* unknown */
 	legs[2].mos = -1;    /* nothing measured */
@@ -632,6 +669,8 @@ legs_combine_into_a_call(void **state)
 	assert_near(call.mos, 2.5, 0);
 	assert_near(call.r, 50, 0);
 	assert_int_equal(call.last_rtp_ns, 99);
+	assert_near(call.conceal_pct, 3, 0);
+	assert_int_equal(call.mix_packets_sent, 4);
 	/* only unknown legs, or none: unknown */
 	quality_combine(&call, &legs[2], 1);
 	assert_near(call.mos, -1, 0);
@@ -658,6 +697,7 @@ main(void)
 		cmocka_unit_test(remote_loss_and_jitter),
 		cmocka_unit_test(media_ssrc_selects_the_block),
 		cmocka_unit_test(mos_inputs),
+		cmocka_unit_test(conference_leg_concealment),
 		cmocka_unit_test(json_object),
 		cmocka_unit_test(legs_combine_into_a_call),
 	};
