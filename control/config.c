@@ -144,6 +144,19 @@ parse_range(const char *s, uint16_t *lo, uint16_t *hi)
  * digit.
  */
 static bool
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* ASCII only, whatever the locale's isalnum() says */
+static bool
+is_alnum(char c)
+{
+	return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static bool
 is_hostname(const char *s)
 {
 	const char *label = s, *top = NULL;
@@ -154,17 +167,17 @@ is_hostname(const char *s)
 
 		if (len == 0 || len > 63)
 			return false;
-		if (!isalnum((unsigned char)label[0]) || !isalnum((unsigned char)label[len - 1]))
+		if (!is_alnum(label[0]) || !is_alnum(label[len - 1]))
 			return false;
 		for (i = 1; i + 1 < len; i++)
-			if (!isalnum((unsigned char)label[i]) && label[i] != '-')
+			if (!is_alnum(label[i]) && label[i] != '-')
 				return false;
 		top = label;
 		label += len;
 		if (*label == '.')
 			label++; /* a trailing dot ends the loop: allowed */
 	}
-	return top != NULL && isalpha((unsigned char)top[0]);
+	return top != NULL && is_alpha(top[0]);
 }
 
 int
@@ -275,8 +288,8 @@ static const struct key_def keys[] = {
 	{"dataplane", "dataplane", "SOCK", KEY_STRING, FIELD(dp_sock), 0, FIELD_SIZE(dp_sock), 0, 0,
 	 false, "a socket path shorter than 108 bytes",
 	 "dataplane API socket (default /run/rtpgw/api.sock)"},
-	{"http", "http", "ADDR:PORT", KEY_HOSTPORT, FIELD(http_ip), FIELD(http_port), 0, 0, 0, false,
-	 "IP:PORT or [IPv6]:PORT", "HTTP /metrics and /api (default 127.0.0.1:8080)"},
+	{"http", "http", "ADDR:PORT", KEY_HOSTPORT, FIELD(http_ip), FIELD(http_port), 0, 0, 0,
+	 false, "IP:PORT or [IPv6]:PORT", "HTTP /metrics and /api (default 127.0.0.1:8080)"},
 	{"media_addr", "media-addr", "IP", KEY_IP, FIELD(media_ip), 0, FIELD_SIZE(media_ip), 0, 0,
 	 false, "an IPv4 or IPv6 address", "the dataplane's media address, put in SDP (required)"},
 	{"ports", "ports", "LO-HI", KEY_RANGE, FIELD(port_lo), FIELD(port_hi), 0, 0, 0, false,
@@ -299,13 +312,13 @@ static const struct key_def keys[] = {
 	 "seconds 90-86400 (RFC 4028 section 4)",
 	 "smallest RFC 4028 session interval accepted,\n>= 90 (default 90)"},
 	{"invite_timeout", "invite-timeout", "SEC", KEY_U32, FIELD(invite_timeout_s), 0, 0, 1, 3600,
-	 false, "seconds 1-3600", "a relayed call unanswered for SEC seconds gets\n408 (default 180)"},
+	 false, "seconds 1-3600",
+	 "a relayed call unanswered for SEC seconds gets\n408 (default 180)"},
 	{"port_quarantine", "port-quarantine", "SEC", KEY_U32, FIELD(port_quarantine_s), 0, 0, 0,
 	 3600, false, "seconds 0-3600",
 	 "a released media port is not reused for SEC\nseconds (default 10)"},
 	{"stats_interval_ms", "stats-interval", "MS", KEY_U32, FIELD(stats_interval_ms), 0, 0, 100,
-	 60000, false, "milliseconds 100-60000",
-	 "dataplane statistics poll period (default 1000)"},
+	 60000, false, "milliseconds 100-60000", "dataplane statistics poll period (default 1000)"},
 	{"state_file", "state-file", "PATH|off", KEY_PATH, FIELD(state_file), 0,
 	 FIELD_SIZE(state_file), 0, 0, false, "a path shorter than 256 bytes, or off",
 	 "calls persisted across restarts, or off\n(default /run/rtpgw/control.state)"},
@@ -681,7 +694,8 @@ usage_line(const char *flag, const char *metavar, const char *help, const char *
 	const char *h;
 	int n;
 
-	n = snprintf(left, sizeof(left), "--%s%s%s", flag, metavar ? " " : "", metavar ? metavar : "");
+	n = snprintf(left, sizeof(left), "--%s%s%s", flag, metavar ? " " : "",
+		     metavar ? metavar : "");
 	if (n > 24)
 		printf("  %s\n  %-24s ", left, "");
 	else

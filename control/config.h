@@ -70,12 +70,12 @@ struct config {
 	 */
 	struct config_route routes[CONFIG_ROUTES_MAX];
 	unsigned int n_routes;
-	uint32_t media_timeout_s;   /* no RTP for this long ends the call; 0 = never */
-	uint32_t session_expires_s; /* RFC 4028 interval we ask for; 0 = no timers */
-	uint32_t min_se_s;	    /* RFC 4028 Min-SE we accept (>= 90, section 4) */
-	uint32_t invite_timeout_s;  /* relayed call unanswered this long: 408 */
-	uint32_t port_quarantine_s; /* a released port is not reused before this */
-	uint32_t stats_interval_ms; /* dataplane statistics poll period */
+	uint32_t media_timeout_s;	   /* no RTP for this long ends the call; 0 = never */
+	uint32_t session_expires_s;	   /* RFC 4028 interval we ask for; 0 = no timers */
+	uint32_t min_se_s;		   /* RFC 4028 Min-SE we accept (>= 90, section 4) */
+	uint32_t invite_timeout_s;	   /* relayed call unanswered this long: 408 */
+	uint32_t port_quarantine_s;	   /* a released port is not reused before this */
+	uint32_t stats_interval_ms;	   /* dataplane statistics poll period */
 	char state_file[CONFIG_PATH_MAX];  /* persisted calls; "" = none */
 	char quality_log[CONFIG_PATH_MAX]; /* one JSON record per ended call; "" = none */
 };

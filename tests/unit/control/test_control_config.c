@@ -296,6 +296,7 @@ bad_values_are_rejected(void **state)
 		{"route", "^1 sip:pbx_1.example.net"},
 		{"route", "^1 sip:.example.net"},
 		{"route", "^1 sip:pbx.example.net.."},
+		{"route", "^1 sip:caf\xc3\xa9.example"},
 		{"media_timeout", ""},
 		{"media_timeout", "-1"},
 		{"media_timeout", "+5"},
@@ -527,9 +528,14 @@ route_flags_replace_the_files(void **state)
 			       "route = ^2 sip:203.0.113.21\n"
 			       "route = ^3 sip:203.0.113.22\n");
 	/* --route before --config: the file is still read first */
-	const char *argv[] = {"rtpgw-control", "--route", "^9 sip:203.0.113.29",
-			      "--config",      path,	  "--route",
-			      "^8 sip:203.0.113.28", NULL};
+	const char *argv[] = {"rtpgw-control",
+			      "--route",
+			      "^9 sip:203.0.113.29",
+			      "--config",
+			      path,
+			      "--route",
+			      "^8 sip:203.0.113.28",
+			      NULL};
 
 	(void)state;
 	assert_int_equal(parse(&cfg, err, 7, argv), 0);
@@ -553,10 +559,14 @@ bad_flag_names_flag_and_key(void **state)
 {
 	struct config cfg;
 	char err[CONFIG_ERR_MAX] = "";
-	const char *argv[] = {"rtpgw-control", "--media-addr", "198.51.100.10",
-			      "--stats-interval", "50", NULL};
-	const char *argv2[] = {"rtpgw-control", "--media-addr", "198.51.100.10",
-			       "--route", "^1 sip:203.0.113.20:99999", NULL};
+	const char *argv[] = {"rtpgw-control",	  "--media-addr", "198.51.100.10",
+			      "--stats-interval", "50",		  NULL};
+	const char *argv2[] = {"rtpgw-control",
+			       "--media-addr",
+			       "198.51.100.10",
+			       "--route",
+			       "^1 sip:203.0.113.20:99999",
+			       NULL};
 
 	(void)state;
 	assert_int_equal(parse(&cfg, err, 5, argv), -EINVAL);
@@ -605,8 +615,14 @@ sip_tcp_follows_or_not(void **state)
 	struct config cfg;
 	char err[CONFIG_ERR_MAX] = "";
 	char *path = write_tmp("media_addr = 198.51.100.10\nsip_tcp = off\n");
-	const char *argv[] = {"rtpgw-control", "--media-addr", "198.51.100.10", "--sip",
-			      "[2001:db8::5]:5070", NULL, NULL, NULL};
+	const char *argv[] = {"rtpgw-control",
+			      "--media-addr",
+			      "198.51.100.10",
+			      "--sip",
+			      "[2001:db8::5]:5070",
+			      NULL,
+			      NULL,
+			      NULL};
 
 	(void)state;
 	/* default: the UDP address, whichever order sip comes in */
@@ -638,8 +654,13 @@ sip_tcp_and_http_cannot_share_a_port(void **state)
 {
 	struct config cfg;
 	char err[CONFIG_ERR_MAX] = "";
-	const char *argv[] = {"rtpgw-control", "--media-addr", "198.51.100.10", "--sip",
-			      "0.0.0.0:8080", NULL, NULL};
+	const char *argv[] = {"rtpgw-control",
+			      "--media-addr",
+			      "198.51.100.10",
+			      "--sip",
+			      "0.0.0.0:8080",
+			      NULL,
+			      NULL};
 
 	(void)state;
 	/* TCP follows sip to 0.0.0.0:8080, which holds http 127.0.0.1:8080 */
@@ -657,11 +678,25 @@ static void
 usage_names_every_flag(void **state)
 {
 	static const char *const flags[] = {
-		"--config",	     "--sip",		"--sip-tcp",	     "--dataplane",
-		"--http",	     "--media-addr",	"--ports",	     "--room-pattern",
-		"--route",	     "--media-timeout", "--session-expires", "--min-se",
-		"--invite-timeout", "--port-quarantine", "--stats-interval", "--state-file",
-		"--quality-log",    "--help",		"stats_interval_ms",
+		"--config",
+		"--sip",
+		"--sip-tcp",
+		"--dataplane",
+		"--http",
+		"--media-addr",
+		"--ports",
+		"--room-pattern",
+		"--route",
+		"--media-timeout",
+		"--session-expires",
+		"--min-se",
+		"--invite-timeout",
+		"--port-quarantine",
+		"--stats-interval",
+		"--state-file",
+		"--quality-log",
+		"--help",
+		"stats_interval_ms",
 	};
 	char path[] = "/tmp/rtpgw-usage-XXXXXX";
 	char text[8192];

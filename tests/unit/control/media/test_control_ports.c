@@ -210,7 +210,7 @@ bad_frees_are_counted_and_ignored(void **state)
 	ports_free(p, 30006, 0); /* above */
 	ports_free(p, 0, 0);
 	ports_free(p, 30000, 0);
-	ports_free(p, 30000, 0); /* twice: in quarantine */
+	ports_free(p, 30000, 0);   /* twice: in quarantine */
 	ports_free(p, 30000, 200); /* thrice: free again */
 	ports_stats(p, 200, &st);
 	assert_int_equal(st.bad_frees, 7);
