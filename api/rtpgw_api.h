@@ -186,7 +186,8 @@ static_assert(sizeof(struct rtpgw_api_flow) == 136, "api flow layout");
 
 /* FLOW_ADD / FLOW_MOD / FLOW_DEL / FLOW_GET request payload. */
 #define RTPGW_API_F_EXIST_OK 0x1   /* ADD: an identical flow already there is success */
-#define RTPGW_API_F_MISSING_OK 0x2 /* DEL/MOD: a missing flow is success (MOD: skipped) */
+#define RTPGW_API_F_MISSING_OK 0x2 /* DEL/MOD: a missing flow is success (MOD: skipped);
+				    * GET: a missing flow reads as zeros, action 0 */
 
 struct rtpgw_api_flow_batch {
 	uint32_t count;

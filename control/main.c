@@ -14,11 +14,47 @@
 
 #include <re.h>
 
+#include "calls/call_json.h"
+#include "calls/calls.h"
 #include "config.h"
 #include "dp_client/dp_client.h"
 #include "http/http_api.h"
+#include "media/ports.h"
 #include "rooms.h"
-#include "sip/sip_uas.h"
+#include "routing/routes.h"
+#include "sip/sip_server.h"
+
+/*
+ * One JSON line per ended call (calls/call_json.h), appended and flushed
+ * at once so a crash loses nothing written; a log that cannot be written
+ * is reported once and counted.
+ */
+static void
+quality_record(const struct call *c, void *arg)
+{
+	const struct config *cfg = arg;
+	static bool warned;
+	struct mbuf *mb;
+	FILE *f;
+
+	if (!cfg->quality_log[0])
+		return;
+	mb = mbuf_alloc(2048);
+	if (!mb)
+		return;
+	if (mbuf_printf(mb, "%H\n", call_json, c, (uint64_t)0) == 0) {
+		f = fopen(cfg->quality_log, "a");
+		if (f) {
+			(void)fwrite(mb->buf, 1, mb->end, f);
+			fclose(f);
+		} else if (!warned) {
+			fprintf(stderr, "rtpgw-control: quality log %s: %s\n", cfg->quality_log,
+				strerror(errno));
+			warned = true;
+		}
+	}
+	mem_deref(mb);
+}
 
 static void
 signal_handler(int sig)
@@ -32,8 +68,11 @@ main(int argc, char **argv)
 {
 	char err[CONFIG_ERR_MAX] = "";
 	struct dp_client *dp = NULL;
-	struct sip_uas *ua = NULL;
+	struct sip_server *srv = NULL;
 	struct http_api *http = NULL;
+	struct routes *routes = NULL;
+	struct calls *calls = NULL;
+	struct ports *ports = NULL;
 	struct rooms *rs = NULL;
 	struct config cfg;
 	int rc, status = 1;
@@ -56,34 +95,49 @@ main(int argc, char **argv)
 		fprintf(stderr, "rtpgw-control: libre_init: %s\n", strerror(rc));
 		return 1;
 	}
-	rs = rooms_create(cfg.port_lo, cfg.port_hi);
-	dp = rs ? dp_client_create(cfg.dp_sock, NULL, NULL) : NULL;
+	routes = routes_create(cfg.routes, cfg.n_routes, err);
+	if (!routes) {
+		fprintf(stderr, "rtpgw-control: %s\n", err);
+		status = 2;
+		goto out;
+	}
+	rs = rooms_create();
+	calls = rs ? calls_create(4096) : NULL;
+	ports = calls ? ports_create(cfg.port_lo, cfg.port_hi, cfg.port_quarantine_s * 1000) : NULL;
+	dp = ports ? dp_client_create(cfg.dp_sock, NULL, NULL) : NULL;
 	if (!dp) {
 		fprintf(stderr, "rtpgw-control: %s\n", strerror(errno));
 		goto out;
 	}
-	ua = sip_uas_create(&cfg, dp, rs);
-	if (!ua) {
+	srv = sip_server_create(&cfg, dp, calls, rs, ports, routes);
+	if (!srv) {
 		fprintf(stderr, "rtpgw-control: SIP on %s:%u: %s\n", cfg.sip_ip, cfg.sip_port,
 			strerror(errno));
 		goto out;
 	}
-	http = http_api_create(&cfg, dp, rs);
+	sip_server_set_hooks(srv, quality_record, NULL, &cfg);
+	http = http_api_create(&cfg, dp, calls, rs, ports, srv);
 	if (!http) {
 		fprintf(stderr, "rtpgw-control: HTTP on %s:%u: %s\n", cfg.http_ip, cfg.http_port,
 			strerror(errno));
 		goto out;
 	}
-	fprintf(stderr, "rtpgw-control: SIP udp %s:%u, HTTP %s:%u, media %s ports %u-%u\n",
-		cfg.sip_ip, cfg.sip_port, cfg.http_ip, cfg.http_port, cfg.media_ip, cfg.port_lo,
-		cfg.port_hi);
+	fprintf(stderr,
+		"rtpgw-control: SIP udp %s:%u%s%s:%u, HTTP %s:%u, media %s ports %u-%u, "
+		"%u routes\n",
+		cfg.sip_ip, cfg.sip_port, cfg.sip_tcp ? " tcp " : "", cfg.sip_tcp ? cfg.sip_tcp_ip : "",
+		cfg.sip_tcp ? cfg.sip_tcp_port : 0, cfg.http_ip, cfg.http_port, cfg.media_ip,
+		cfg.port_lo, cfg.port_hi, routes_count(routes));
 	rc = re_main(signal_handler);
 	status = rc ? 1 : 0;
 out:
 	http_api_destroy(http);
-	sip_uas_destroy(ua);
+	sip_server_destroy(srv);
 	dp_client_destroy(dp);
+	ports_destroy(ports);
+	calls_destroy(calls);
 	rooms_destroy(rs);
+	routes_destroy(routes);
 	libre_close();
 	return status;
 }

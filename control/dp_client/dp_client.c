@@ -25,7 +25,71 @@ struct dp_client {
 	uint64_t connects;
 	dp_client_up_h *up_h;
 	void *arg;
+	struct api_client *ev; /* the event connection, NULL when none */
+	int ev_fd;
+	dp_client_event_h *ev_h;
+	void *ev_arg;
+	uint64_t events;
+	uint8_t ev_buf[RTPGW_API_MSG_MAX];
 };
+
+static void
+ev_close(struct dp_client *dc)
+{
+	if (!dc->ev)
+		return;
+	fd_close(dc->ev_fd);
+	api_client_destroy(dc->ev);
+	dc->ev = NULL;
+	dc->ev_fd = -1;
+}
+
+/* Drain what is queued; a transport error closes only this connection
+ * (the request connection notices a dataplane that is gone). */
+static void
+ev_readable(int flags, void *arg)
+{
+	struct dp_client *dc = arg;
+	struct rtpgw_api_hdr hdr;
+	unsigned int n;
+	int rc;
+
+	(void)flags;
+	for (n = 0; n < 256 && dc->ev; n++) {
+		rc = api_client_event_recv(dc->ev, &hdr, dc->ev_buf, sizeof(dc->ev_buf), 0);
+		if (rc == -ETIMEDOUT || rc == -EINTR)
+			return;
+		if (rc == -EMSGSIZE)
+			continue;
+		if (rc < 0) {
+			ev_close(dc);
+			return;
+		}
+		dc->events++;
+		if (dc->ev_h)
+			dc->ev_h(&hdr, dc->ev_buf, dc->ev_arg);
+	}
+}
+
+static void
+ev_open(struct dp_client *dc)
+{
+	int rc;
+
+	if (dc->ev || !dc->ev_h)
+		return;
+	dc->ev = api_client_connect(dc->path, "rtpgw-control-events", DP_CLIENT_TIMEOUT_MS);
+	if (!dc->ev)
+		return;
+	rc = api_client_request(dc->ev, RTPGW_API_EVENTS_SUBSCRIBE, NULL, 0, NULL, 0, NULL);
+	dc->ev_fd = api_client_fd(dc->ev);
+	if (rc < 0 || dc->ev_fd < 0 || fd_listen(dc->ev_fd, FD_READ, ev_readable, dc)) {
+		fprintf(stderr, "rtpgw-control: dataplane events: %s\n", strerror(rc < 0 ? -rc : EIO));
+		api_client_destroy(dc->ev);
+		dc->ev = NULL;
+		dc->ev_fd = -1;
+	}
+}
 
 static void dp_client_connect(void *arg);
 
@@ -40,6 +104,7 @@ dp_client_down(struct dp_client *dc, int err)
 	api_client_destroy(dc->api);
 	dc->api = NULL;
 	dc->fd = -1;
+	ev_close(dc);
 	dc->backoff_ms = DP_CLIENT_BACKOFF_MIN_MS;
 	tmr_start(&dc->tmr, dc->backoff_ms, dp_client_connect, dc);
 }
@@ -103,6 +168,7 @@ dp_client_connect(void *arg)
 	dc->backoff_ms = DP_CLIENT_BACKOFF_MIN_MS;
 	fprintf(stderr, "rtpgw-control: connected to the dataplane at %s (%u workers)\n", dc->path,
 		api_client_agent(dc->api)->n_workers);
+	ev_open(dc);
 	if (dc->up_h)
 		dc->up_h(dc->arg);
 	return;
@@ -127,6 +193,7 @@ dp_client_create(const char *path, dp_client_up_h *up_h, void *arg)
 		return NULL;
 	snprintf(dc->path, sizeof(dc->path), "%s", path);
 	dc->fd = -1;
+	dc->ev_fd = -1;
 	dc->backoff_ms = DP_CLIENT_BACKOFF_MIN_MS;
 	dc->up_h = up_h;
 	dc->arg = arg;
@@ -141,11 +208,29 @@ dp_client_destroy(struct dp_client *dc)
 	if (!dc)
 		return;
 	tmr_cancel(&dc->tmr);
+	ev_close(dc);
 	if (dc->api) {
 		fd_close(dc->fd);
 		api_client_destroy(dc->api);
 	}
 	free(dc);
+}
+
+void
+dp_client_set_event_handler(struct dp_client *dc, dp_client_event_h *ev_h, void *arg)
+{
+	dc->ev_h = ev_h;
+	dc->ev_arg = arg;
+	if (!ev_h)
+		ev_close(dc);
+	else if (dc->api)
+		ev_open(dc);
+}
+
+uint64_t
+dp_client_events(const struct dp_client *dc)
+{
+	return dc->events;
 }
 
 void

@@ -7,14 +7,19 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <re.h>
 
+#include "../calls/call_json.h"
 #include "http_api.h"
 
 struct http_api {
 	struct dp_client *dp;
+	struct calls *calls;
 	struct rooms *rs;
+	struct ports *ports;
+	struct sip_server *srv;
 	struct http_sock *sock;
 	uint8_t buf[RTPGW_API_MSG_MAX];
 };
@@ -141,6 +146,126 @@ metrics_drops(struct http_api *h, struct mbuf *mb)
 			    drop_label(i, label, sizeof(label)), (unsigned long long)d->drops[i]);
 }
 
+static uint64_t
+now_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+now_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* A gauge line, or nothing for an unknown (negative) value. */
+static void
+gauge(struct mbuf *mb, const char *name, uint32_t call, unsigned int leg, double v)
+{
+	if (v < 0)
+		return;
+	mbuf_printf(mb, "%s{call=\"%u\",leg=\"%u\"} %.3f\n", name, call, leg, v);
+}
+
+static void
+metrics_calls(struct http_api *h, struct mbuf *mb)
+{
+	static const char *const help[][2] = {
+		{"rtpgw_call_packets_total", "RTP packets from the leg's endpoint relayed."},
+		{"rtpgw_call_lost_packets", "RTP packets from the endpoint lost (RFC 3550 A.3)."},
+		{"rtpgw_call_loss_percent", "Loss of what we receive, percent."},
+		{"rtpgw_call_remote_loss_percent", "Loss the endpoint reports (RTCP), percent."},
+		{"rtpgw_call_jitter_ms", "Interarrival jitter of what we receive (A.8), ms."},
+		{"rtpgw_call_remote_jitter_ms", "Jitter the endpoint reports (RTCP), ms."},
+		{"rtpgw_call_rtt_ms", "Round trip gateway to endpoint from LSR/DLSR, ms."},
+		{"rtpgw_call_mos", "MOS estimate (ITU-T G.107 E-model, simplified)."},
+	};
+	const struct sip_server_stats *st = sip_server_stats(h->srv);
+	const struct call *c;
+	struct calls_counts n;
+	struct ports_stats ps;
+	unsigned int k;
+
+	calls_counts(h->calls, &n);
+	ports_stats(h->ports, now_mono_ms(), &ps);
+	mbuf_printf(mb,
+		    "# HELP rtpgw_calls Calls held by control, by kind and state.\n"
+		    "# TYPE rtpgw_calls gauge\n"
+		    "rtpgw_calls{kind=\"room\",state=\"active\"} %u\n"
+		    "rtpgw_calls{kind=\"relay\",state=\"active\"} %u\n"
+		    "rtpgw_calls{kind=\"any\",state=\"setup\"} %u\n"
+		    "# HELP rtpgw_calls_started_total Calls started.\n"
+		    "# TYPE rtpgw_calls_started_total counter\n"
+		    "rtpgw_calls_started_total %llu\n"
+		    "# HELP rtpgw_calls_ended_total Calls ended.\n"
+		    "# TYPE rtpgw_calls_ended_total counter\n"
+		    "rtpgw_calls_ended_total %llu\n",
+		    n.active_room, n.active_relay, n.early, (unsigned long long)n.started,
+		    (unsigned long long)n.ended);
+	mbuf_printf(mb,
+		    "# HELP rtpgw_sip_events_total SIP events by kind.\n"
+		    "# TYPE rtpgw_sip_events_total counter\n"
+		    "rtpgw_sip_events_total{event=\"invite\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"answered\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"rejected_4xx\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"rejected_5xx\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"rejected_6xx\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"cancel\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"bye_rx\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"bye_tx\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"reinvite\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"media_timeout\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"session_expired\"} %llu\n"
+		    "rtpgw_sip_events_total{event=\"dataplane_error\"} %llu\n",
+		    (unsigned long long)st->invites, (unsigned long long)st->answered,
+		    (unsigned long long)st->rejected[4], (unsigned long long)st->rejected[5],
+		    (unsigned long long)st->rejected[6], (unsigned long long)st->cancelled,
+		    (unsigned long long)st->bye_rx, (unsigned long long)st->bye_tx,
+		    (unsigned long long)st->reinvites, (unsigned long long)st->media_timeouts,
+		    (unsigned long long)st->session_expired, (unsigned long long)st->dp_errors);
+	mbuf_printf(mb,
+		    "# HELP rtpgw_media_ports Media ports by state (even RTP ports).\n"
+		    "# TYPE rtpgw_media_ports gauge\n"
+		    "rtpgw_media_ports{state=\"in_use\"} %u\n"
+		    "rtpgw_media_ports{state=\"quarantined\"} %u\n"
+		    "rtpgw_media_ports{state=\"free\"} %u\n"
+		    "# HELP rtpgw_media_ports_exhausted_total Allocations refused: no port free.\n"
+		    "# TYPE rtpgw_media_ports_exhausted_total counter\n"
+		    "rtpgw_media_ports_exhausted_total %llu\n",
+		    ps.in_use, ps.quarantined, ps.free, (unsigned long long)ps.exhausted);
+	for (k = 0; k < sizeof(help) / sizeof(help[0]); k++) {
+		mbuf_printf(mb, "# HELP %s %s\n# TYPE %s %s\n", help[k][0], help[k][1], help[k][0],
+			    k == 0 ? "counter" : "gauge");
+		for (c = calls_first(h->calls); c; c = c->next) {
+			unsigned int i;
+
+			if (c->state != CALL_ACTIVE)
+				continue;
+			for (i = 0; i < c->n_legs; i++) {
+				struct leg_quality q;
+				double v[] = {0, 0, 0, 0, 0, 0, 0, 0};
+
+				quality_get(&c->leg[i].q, &q);
+				v[0] = (double)q.packets;
+				v[1] = (double)(q.lost > 0 ? q.lost : 0);
+				v[2] = q.loss_pct;
+				v[3] = q.remote_loss_pct;
+				v[4] = q.jitter_ms;
+				v[5] = q.remote_jitter_ms;
+				v[6] = q.rtt_ms;
+				v[7] = q.mos;
+				gauge(mb, help[k][0], c->id, i, v[k]);
+			}
+		}
+	}
+}
+
 static void
 metrics_rooms(struct http_api *h, struct mbuf *mb)
 {
@@ -155,6 +280,24 @@ metrics_rooms(struct http_api *h, struct mbuf *mb)
 			"# TYPE rtpgw_room_participants gauge\n");
 	for (r = rooms_first(h->rs); r; r = r->next)
 		mbuf_printf(mb, "rtpgw_room_participants{room=\"%u\"} %u\n", r->id, r->n_parts);
+	mbuf_printf(mb, "# HELP rtpgw_room_mos Worst participant MOS estimate per room.\n"
+			"# TYPE rtpgw_room_mos gauge\n");
+	for (r = rooms_first(h->rs); r; r = r->next) {
+		double worst = -1;
+		const struct call *c;
+
+		for (c = calls_first(h->calls); c; c = c->next) {
+			struct leg_quality q;
+
+			if (c->kind != CALL_ROOM || c->room != r->id || c->state != CALL_ACTIVE)
+				continue;
+			quality_get(&c->leg[0].q, &q);
+			if (q.mos >= 0 && (worst < 0 || q.mos < worst))
+				worst = q.mos;
+		}
+		if (worst >= 0)
+			mbuf_printf(mb, "rtpgw_room_mos{room=\"%u\"} %.3f\n", r->id, worst);
+	}
 }
 
 static void
@@ -184,16 +327,23 @@ reply_metrics(struct http_api *h, struct http_conn *conn)
 		    "# TYPE rtpgw_dataplane_connects_total counter\n"
 		    "rtpgw_dataplane_connects_total %llu\n",
 		    (unsigned long long)dp_client_connects(h->dp));
+	metrics_calls(h, mb);
 	metrics_rooms(h, mb);
 	(void)http_creply(conn, 200, "OK", "text/plain; version=0.0.4", "%b", mb->buf, mb->end);
 	mem_deref(mb);
 }
 
 static void
+reply_json(struct http_conn *conn, struct mbuf *mb)
+{
+	(void)http_creply(conn, 200, "OK", "application/json", "%b", mb->buf, mb->end);
+}
+
+static void
 reply_rooms(struct http_api *h, struct http_conn *conn)
 {
 	struct mbuf *mb = mbuf_alloc(4096);
-	const struct room_part *p;
+	const struct call *c;
 	const struct room *r;
 
 	if (!mb) {
@@ -202,19 +352,76 @@ reply_rooms(struct http_api *h, struct http_conn *conn)
 	}
 	mbuf_printf(mb, "{\"rooms\":[");
 	for (r = rooms_first(h->rs); r; r = r->next) {
+		bool first = true;
+
 		mbuf_printf(mb, "%s{\"id\":%u,\"participants\":[",
 			    r == rooms_first(h->rs) ? "" : ",", r->id);
-		for (p = r->parts; p; p = p->next)
-			/* Call-IDs are SIP tokens: no quote or backslash to escape */
+		for (c = calls_first(h->calls); c; c = c->next) {
+			const struct call_leg *l = &c->leg[0];
+			struct leg_quality q;
+			char qj[512];
+
+			if (c->kind != CALL_ROOM || c->room != r->id || c->state == CALL_ENDED)
+				continue;
+			quality_get(&l->q, &q);
+			if (quality_json(&q, qj, sizeof(qj)) < 0)
+				snprintf(qj, sizeof(qj), "null");
 			mbuf_printf(mb,
-				    "%s{\"call_id\":\"%s\",\"local_port\":%u,\"peer\":\"%s\","
-				    "\"peer_port\":%u,\"pt\":%u}",
-				    p == r->parts ? "" : ",", p->callid, p->local_port, p->peer_ip,
-				    p->peer_port, p->pt);
+				    "%s{\"call\":%u,\"call_id\":%H,\"local_port\":%u,\"peer\":%H,"
+				    "\"peer_port\":%u,\"pt\":%u,\"direction\":\"%s\",\"quality\":%s}",
+				    first ? "" : ",", c->id, call_json_str, l->dlg.callid,
+				    l->local_port, call_json_str, l->m.ip, l->m.port, l->m.pt,
+				    call_dir_name(l->m.dir), qj);
+			first = false;
+		}
 		mbuf_printf(mb, "]}");
 	}
 	mbuf_printf(mb, "]}\n");
-	(void)http_creply(conn, 200, "OK", "application/json", "%b", mb->buf, mb->end);
+	reply_json(conn, mb);
+	mem_deref(mb);
+}
+
+static void
+reply_calls(struct http_api *h, struct http_conn *conn)
+{
+	struct mbuf *mb = mbuf_alloc(8192);
+	uint64_t now = now_wall_ms();
+	const struct call *c;
+
+	if (!mb) {
+		(void)http_ereply(conn, 500, "Internal Server Error");
+		return;
+	}
+	mbuf_printf(mb, "{\"calls\":[");
+	for (c = calls_first(h->calls); c; c = c->next)
+		mbuf_printf(mb, "%s%H", c == calls_first(h->calls) ? "" : ",", call_json, c, now);
+	mbuf_printf(mb, "]}\n");
+	reply_json(conn, mb);
+	mem_deref(mb);
+}
+
+static void
+reply_call(struct http_api *h, struct http_conn *conn, const struct pl *id)
+{
+	const struct call *c;
+	struct mbuf *mb;
+
+	if (id->l == 0 || id->l > 10 || re_regex(id->p, id->l, "[^0-9]") == 0) {
+		(void)http_ereply(conn, 404, "Not Found");
+		return;
+	}
+	c = calls_find(h->calls, pl_u32(id));
+	if (!c) {
+		(void)http_ereply(conn, 404, "Not Found");
+		return;
+	}
+	mb = mbuf_alloc(2048);
+	if (!mb) {
+		(void)http_ereply(conn, 500, "Internal Server Error");
+		return;
+	}
+	mbuf_printf(mb, "%H\n", call_json, c, now_wall_ms());
+	reply_json(conn, mb);
 	mem_deref(mb);
 }
 
@@ -231,12 +438,20 @@ request_handler(struct http_conn *conn, const struct http_msg *msg, void *arg)
 		reply_metrics(h, conn);
 	else if (!pl_strcmp(&msg->path, "/api/rooms"))
 		reply_rooms(h, conn);
+	else if (!pl_strcmp(&msg->path, "/api/calls"))
+		reply_calls(h, conn);
+	else if (msg->path.l > 11 && !strncmp(msg->path.p, "/api/calls/", 11)) {
+		struct pl id = {msg->path.p + 11, msg->path.l - 11};
+
+		reply_call(h, conn, &id);
+	}
 	else
 		(void)http_ereply(conn, 404, "Not Found");
 }
 
 struct http_api *
-http_api_create(const struct config *cfg, struct dp_client *dp, struct rooms *rs)
+http_api_create(const struct config *cfg, struct dp_client *dp, struct calls *calls,
+		struct rooms *rs, struct ports *ports, struct sip_server *srv)
 {
 	struct http_api *h;
 	struct sa laddr;
@@ -246,7 +461,10 @@ http_api_create(const struct config *cfg, struct dp_client *dp, struct rooms *rs
 	if (!h)
 		return NULL;
 	h->dp = dp;
+	h->calls = calls;
 	h->rs = rs;
+	h->ports = ports;
+	h->srv = srv;
 	err = sa_set_str(&laddr, cfg->http_ip, cfg->http_port);
 	if (!err)
 		err = http_listen(&h->sock, &laddr, request_handler, h);

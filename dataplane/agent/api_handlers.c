@@ -419,8 +419,15 @@ handle_flow_get(struct agent *a, const struct rtpgw_api_flow_batch *b, struct re
 		if (rc < 0)
 			return rc;
 		f = flow_table_get(t, ai, b->flows[i].local_port);
-		if (f == NULL || f->rtp_port != b->flows[i].local_port)
-			return -ENOENT;
+		if (f == NULL || f->rtp_port != b->flows[i].local_port) {
+			if (!(b->flags & RTPGW_API_F_MISSING_OK))
+				return -ENOENT;
+			/* a poller asking for many: this one is gone (action 0) */
+			memset(&l->infos[i], 0, sizeof(l->infos[i]));
+			l->infos[i].flow.local = b->flows[i].local;
+			l->infos[i].flow.local_port = b->flows[i].local_port;
+			continue;
+		}
 		fill_info(a, f, &l->infos[i]);
 	}
 	l->count = b->count;

@@ -1116,6 +1116,19 @@ flow_get_answers_in_order_or_fails_whole(void **state)
 	}
 	keys[1] = spec(DP_IP, 27001);
 	assert_int_equal(batch(fd, RTPGW_API_FLOW_GET, 0, keys, 3, NULL), -ENOENT);
+	/* MISSING_OK: the missing key reads as zeros with its key, the others whole */
+	breq.b.count = 3;
+	breq.b.flags = RTPGW_API_F_MISSING_OK;
+	memcpy(breq.f, keys, 3 * sizeof(keys[0]));
+	assert_int_equal(
+		rpc(fd, RTPGW_API_FLOW_GET, &breq, sizeof(breq.b) + 3 * sizeof(breq.f[0]), &r), 0);
+	assert_int_equal(r.h.len, sizeof(l) + 3 * sizeof(info));
+	for (unsigned int i = 0; i < 3; i++) {
+		memcpy(&info, r.p + sizeof(l) + i * sizeof(info), sizeof(info));
+		assert_int_equal(info.flow.local_port, keys[i].local_port);
+		assert_int_equal(info.flow.action, i == 1 ? 0 : RTPGW_FLOW_RELAY);
+		assert_int_equal(info.flow.cookie, i == 1 ? 0 : ntohs(keys[i].local_port));
+	}
 	for (unsigned int i = 0; i < LIST_CAP + 1; i++)
 		keys[i] = spec(DP_IP, 27000);
 	assert_int_equal(batch(fd, RTPGW_API_FLOW_GET, 0, keys, LIST_CAP, NULL), 0);

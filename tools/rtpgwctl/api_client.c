@@ -504,3 +504,9 @@ api_client_events_skipped(const struct api_client *c)
 {
 	return c->events_skipped;
 }
+
+int
+api_client_fd(const struct api_client *c)
+{
+	return c->fd;
+}

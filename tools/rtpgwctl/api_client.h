@@ -99,6 +99,12 @@ int api_client_request(struct api_client *c, uint16_t type, const void *payload,
 int api_client_event_recv(struct api_client *c, struct rtpgw_api_hdr *hdr, void *buf, uint32_t cap,
 			  int timeout_ms);
 
+/*
+ * The connection's socket, for a caller's event loop to watch (readable:
+ * an event or the agent closing); -1 once closed. Still owned by the client.
+ */
+int api_client_fd(const struct api_client *c);
+
 /* 0 while the connection is usable, else the transport error that closed it. */
 int api_client_error(const struct api_client *c);
 
