@@ -303,10 +303,14 @@ sip_room_invite(struct sip_server *srv, const struct sip_msg *msg, uint32_t room
 		goto fail;
 	}
 	r = room_get(srv, room_id, &rc);
-	if (!r)
+	if (!r) {
+		fprintf(stderr, "rtpgw-control: room %u: CONF_ADD: %s\n", room_id, strerror(-rc));
 		goto fail_dp;
+	}
 	rc = call_dp_join(srv->dp, c, &srv->media, call_dp_part_flags(l->m.dir));
 	if (rc < 0) {
+		fprintf(stderr, "rtpgw-control: room %u: PART_JOIN port %u: %s\n", room_id,
+			l->local_port, strerror(-rc));
 		room_put(srv, r);
 		goto fail_dp;
 	}
@@ -314,16 +318,21 @@ sip_room_invite(struct sip_server *srv, const struct sip_msg *msg, uint32_t room
 	r->joins++;
 	c->installed = true;
 	c->held = l->m.dir != CALL_SENDRECV;
-	if (room_answer(sc, msg->mb, &answer))
+	rc = room_answer(sc, msg->mb, &answer);
+	if (rc) {
+		fprintf(stderr, "rtpgw-control: room %u: answer: %s\n", room_id, strerror(rc));
 		goto fail_leave;
+	}
 	snprintf(user, sizeof(user), "%u", room_id);
 	rc = sipsess_accept(&sc->sess[0], srv->sock, msg, 200, "OK", user, "application/sdp",
 			    answer, NULL, NULL, false, room_offer, room_answer_h, room_estab, NULL,
 			    NULL, room_close, &sc->ctx[0], "%H%H", sip_hdrs_common, NULL,
 			    sip_timer_uas_hdrs, &sc->timer[0]);
 	answer = mem_deref(answer);
-	if (rc)
+	if (rc) {
+		fprintf(stderr, "rtpgw-control: room %u: accept: %s\n", room_id, strerror(rc));
 		goto fail_leave;
+	}
 	l->sess = sc->sess[0];
 	sc->answered = true;
 	c->state = CALL_ACTIVE;

@@ -200,7 +200,9 @@ part_check(const struct rtpgw_api_participant *p, enum g711_law *law)
 		return -EINVAL;
 	if (p->dtmf_pt > 127 || p->level_ext_id > 14 || p->csrc_level_ext_id > 14)
 		return -EINVAL;
-	if (p->flow.action != RTPGW_FLOW_MIX || p->flow.flags != 0 || p->flow.n_pt_map != 0)
+	/* the mixer originates the stream: only RTCP copies to control apply */
+	if (p->flow.action != RTPGW_FLOW_MIX || (p->flow.flags & ~RTPGW_FLOW_F_RTCP_EVENTS) ||
+	    p->flow.n_pt_map != 0)
 		return -EINVAL;
 	return 0;
 }

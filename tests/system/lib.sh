@@ -82,7 +82,7 @@ sys_init() {
 
 # sys_cleanup: the EXIT trap. Kills what bg_start started, stops the
 # dataplane (SIGTERM, SIGKILL after 5 s), deletes the namespace NS, the DPDK
-# runtime directory of PREFIX and T.
+# runtime directory of PREFIX and T (kept when KEEP_TMP is set).
 sys_cleanup() {
 	local p i
 	for p in "${BG_PIDS[@]}"; do
@@ -98,7 +98,13 @@ sys_cleanup() {
 	fi
 	wait 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
-	rm -rf "/var/run/dpdk/$PREFIX" "$T"
+	rm -rf "/var/run/dpdk/$PREFIX"
+	# KEEP_TMP=1 keeps the logs and captures for a post-mortem
+	if [ -n "${KEEP_TMP:-}" ]; then
+		echo "# kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
 }
 
 # now_ms: milliseconds since the epoch. fmt_ms MS: MS as seconds, "S.mmm".
