@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <re.h>
 
 #include "calls/call_json.h"
+#include "calls/call_store.h"
 #include "calls/calls.h"
 #include "config.h"
 #include "dp_client/dp_client.h"
@@ -29,10 +31,31 @@
  * at once so a crash loses nothing written; a log that cannot be written
  * is reported once and counted.
  */
+/* Create the directory holding path when it is missing (one level, as
+ * for the default /run/rtpgw and /var/log/rtpgw). */
 static void
-quality_record(const struct call *c, void *arg)
+mkdir_parent(const char *path)
 {
-	const struct config *cfg = arg;
+	char dir[CONFIG_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		fprintf(stderr, "rtpgw-control: mkdir %s: %s\n", dir, strerror(errno));
+}
+
+struct hooks {
+	const struct config *cfg;
+	struct call_store *store;
+};
+
+static void
+quality_record(const struct config *cfg, const struct call *c)
+{
 	static bool warned;
 	struct mbuf *mb;
 	FILE *f;
@@ -57,6 +80,23 @@ quality_record(const struct call *c, void *arg)
 }
 
 static void
+call_ended(const struct call *c, void *arg)
+{
+	struct hooks *h = arg;
+
+	quality_record(h->cfg, c);
+	call_store_del(h->store, c);
+}
+
+static void
+call_changed(const struct call *c, void *arg)
+{
+	struct hooks *h = arg;
+
+	call_store_put(h->store, c);
+}
+
+static void
 signal_handler(int sig)
 {
 	fprintf(stderr, "rtpgw-control: signal %d, stopping\n", sig);
@@ -74,6 +114,7 @@ main(int argc, char **argv)
 	struct calls *calls = NULL;
 	struct ports *ports = NULL;
 	struct rooms *rs = NULL;
+	struct hooks hooks = {0};
 	struct config cfg;
 	int rc, status = 1;
 
@@ -115,7 +156,34 @@ main(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
-	sip_server_set_hooks(srv, quality_record, NULL, &cfg);
+	hooks.cfg = &cfg;
+	if (cfg.quality_log[0])
+		mkdir_parent(cfg.quality_log);
+	if (cfg.state_file[0]) {
+		unsigned int bad = 0, dropped = 0;
+		int n;
+
+		mkdir_parent(cfg.state_file);
+		hooks.store = call_store_open(cfg.state_file, calls);
+		if (!hooks.store) {
+			fprintf(stderr, "rtpgw-control: state file %s: %s\n", cfg.state_file,
+				strerror(errno));
+			goto out;
+		}
+		n = call_store_load(hooks.store, &bad);
+		if (n < 0) {
+			fprintf(stderr, "rtpgw-control: state file %s: %s\n", cfg.state_file,
+				strerror(-n));
+			goto out;
+		}
+		n = sip_server_recover(srv, &dropped);
+		if (n || bad || dropped)
+			fprintf(stderr,
+				"rtpgw-control: recovered %d calls from %s (%u bad lines, %u "
+				"dropped)\n",
+				n, cfg.state_file, bad, dropped);
+	}
+	sip_server_set_hooks(srv, call_ended, call_changed, &hooks);
 	http = http_api_create(&cfg, dp, calls, rs, ports, srv);
 	if (!http) {
 		fprintf(stderr, "rtpgw-control: HTTP on %s:%u: %s\n", cfg.http_ip, cfg.http_port,
@@ -138,6 +206,7 @@ out:
 	calls_destroy(calls);
 	rooms_destroy(rs);
 	routes_destroy(routes);
+	call_store_close(hooks.store);
 	libre_close();
 	return status;
 }

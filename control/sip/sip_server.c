@@ -576,6 +576,45 @@ sip_server_destroy(struct sip_server *srv)
 	free(srv);
 }
 
+int
+sip_server_recover(struct sip_server *srv, unsigned int *dropped)
+{
+	uint64_t now = sip_now_ms();
+	struct call *c, *next;
+	int n = 0;
+
+	*dropped = 0;
+	for (c = calls_first(srv->calls); c; c = next) {
+		unsigned int i, taken = 0;
+		bool ok = true;
+
+		next = c->next;
+		if (!c->recovered || c->sip)
+			continue;
+		for (i = 0; i < c->n_legs && ok; i++, taken++)
+			ok = ports_reserve(srv->ports, c->leg[i].local_port) == 0;
+		if (ok && c->kind == CALL_ROOM) {
+			struct room *r = rooms_lookup(srv->rooms, c->room);
+
+			if (!r)
+				r = rooms_add(srv->rooms, c->room);
+			ok = r != NULL;
+			if (r)
+				r->n_parts++;
+		}
+		if (!ok) {
+			for (i = 0; i + 1 < taken; i++)
+				ports_free(srv->ports, c->leg[i].local_port, now);
+			calls_del(srv->calls, c);
+			(*dropped)++;
+			continue;
+		}
+		c->media_seen_ms = now;
+		n++;
+	}
+	return n;
+}
+
 void
 sip_server_set_hooks(struct sip_server *srv, sip_server_call_h *ended_h,
 		     sip_server_call_h *changed_h, void *arg)

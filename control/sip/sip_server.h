@@ -51,6 +51,15 @@ struct sip_server *sip_server_create(const struct config *cfg, struct dp_client 
 /* Ends every call (BYE), then frees. */
 void sip_server_destroy(struct sip_server *srv);
 
+/*
+ * Take over the calls loaded from the state file (recovered, no SIP
+ * runtime): reserve their media ports, count them in their rooms; their
+ * dataplane state is checked and re-installed when the dataplane
+ * connects. Returns the number of calls taken; a call whose port is not
+ * free is dropped (counted in *dropped).
+ */
+int sip_server_recover(struct sip_server *srv, unsigned int *dropped);
+
 void sip_server_set_hooks(struct sip_server *srv, sip_server_call_h *ended_h,
 			  sip_server_call_h *changed_h, void *arg);
 const struct sip_server_stats *sip_server_stats(const struct sip_server *srv);

@@ -65,6 +65,7 @@ case_start() {
 	echo "bad --ports: exit $i: $(head -n 1 "$T/bad.log")"
 	[ $i -eq 2 ] || { echo "FAIL: expected exit 2"; return 1; }
 	ip netns exec "$NS" "$CONTROLBIN" --sip "$SIP_IP:$SIP_PORT" --dataplane "$SOCK" \
+		--state-file "$T/control.state" --quality-log "$T/calls.jsonl" \
 		--media-addr $MEDIA --ports 30000-30098 >"$T/control.log" 2>&1 &
 	CTL_PID=$!
 	BG_PIDS+=("$CTL_PID")
