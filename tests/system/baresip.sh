@@ -51,6 +51,7 @@
 #   ua_wait_event NAME TYPE TIMEOUT [N]   wait until there are at least N
 #                         (default 1) TYPE events; prints the last one
 #   ua_events NAME        the events so far, one JSON object a line
+#   ua_rtcp NAME          the last CALL_RTCP event's counters (lost, jitter)
 #   ua_dumps NAME [dec|enc]   sndfile's recordings so far, oldest first
 #   ua_collect NAME [OUT] wait (3 s at most) until the last call's received
 #                         audio is finalised, copy it to OUT (default OUT_WAV)
@@ -477,6 +478,23 @@ ua_wait_event() {
 		sleep 0.05
 	done
 	grep "\"type\": \"$type\"" "$BS_DIR/$name/events.jsonl" | tail -n 1
+}
+
+# ua_rtcp NAME: the last CALL_RTCP event's statistics (one at call set-up,
+# all zero, then one every 5 s while RTP flows) as "rx_sent=N rx_lost=N rx_jit_us=N
+# tx_sent=N tx_lost=N tx_jit_us=N rtt_us=N" (rx: what this UA received,
+# tx: what the peer reports about this UA's stream); fails if none yet.
+ua_rtcp() {
+	grep '"type": "CALL_RTCP"' "$BS_DIR/$1/events.jsonl" | tail -n 1 | "$BS_PY" -S -c '
+import json, sys
+line = sys.stdin.read().strip()
+if not line:
+	sys.exit(1)
+s = json.loads(line).get("rtcp_stats", {})
+rx, tx = s.get("rx", {}), s.get("tx", {})
+print("rx_sent=%d rx_lost=%d rx_jit_us=%d tx_sent=%d tx_lost=%d tx_jit_us=%d rtt_us=%d" % (
+	rx.get("sent", 0), rx.get("lost", 0), rx.get("jit", 0),
+	tx.get("sent", 0), tx.get("lost", 0), tx.get("jit", 0), s.get("rtt", 0)))'
 }
 
 # ua_dumps NAME [dec|enc]: sndfile's files (default dec: received audio).

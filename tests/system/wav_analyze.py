@@ -21,6 +21,10 @@ is its RMS level: rms_dbfs of a sine equals its peak level):
   tone_HZ_present       fraction of those windows where HZ >= --onset-dbfs
   longest_gap_ms        longest run of silent --block-ms blocks (RMS below
                         --silence-dbfs) between onset_s and end_s
+                        (a gap is silence IN the file: baresip's sndfile
+                        records one frame per RTP packet, so RTP that
+                        never came leaves no gap, only a shorter file;
+                        compare duration_s with the call's duration)
   longest_gap_at_s      where it starts (-1 if none)
   gaps                  how many silent runs of at least --gap-ms there are
   trailing_silence_ms   silence after end_s
