@@ -65,7 +65,7 @@ quality_record(const struct config *cfg, const struct call *c)
 	mb = mbuf_alloc(2048);
 	if (!mb)
 		return;
-	if (mbuf_printf(mb, "%H\n", call_json, c, (uint64_t)0) == 0) {
+	if (mbuf_printf(mb, "%H\n", call_json, c) == 0) {
 		f = fopen(cfg->quality_log, "a");
 		if (f) {
 			(void)fwrite(mb->buf, 1, mb->end, f);

@@ -302,21 +302,28 @@ fail:
 	return rc;
 }
 
-/* NTP short format (middle 32 bits) of the wall clock now (RFC 3550 4). */
+/* NTP short format (middle 32 bits) of a Unix time in ns (RFC 3550 4). */
 static uint32_t
-wall_ntp_mid32(void)
+ntp_mid32_of_ns(uint64_t unix_ns)
 {
-	struct timespec ts;
-	uint64_t sec, frac;
+	uint64_t sec = unix_ns / 1000000000ull + 2208988800ull; /* 1900 -> 1970 */
+	uint64_t frac = ((unix_ns % 1000000000ull) << 32) / 1000000000ull;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	sec = (uint64_t)ts.tv_sec + 2208988800ull; /* 1900 -> 1970 */
-	frac = ((uint64_t)ts.tv_nsec << 32) / 1000000000ull;
 	return (uint32_t)(((sec << 32) | frac) >> 16);
 }
 
+static uint64_t
+wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int
-call_dp_event(struct calls *cs, const struct rtpgw_api_hdr *hdr, const void *payload)
+call_dp_event(struct calls *cs, const struct rtpgw_api_hdr *hdr, const void *payload,
+	      uint64_t *epoch_ns)
 {
 	const struct rtpgw_api_event_rtcp *ev = payload;
 	struct rtcp_report r;
@@ -334,12 +341,14 @@ call_dp_event(struct calls *cs, const struct rtpgw_api_hdr *hdr, const void *pay
 	if (rtcp_report_parse(ev->data, ev->len, &r) < 0)
 		return -EBADMSG;
 	l = &c->leg[leg];
+	if (*epoch_ns == 0)
+		*epoch_ns = wall_ns() - ev->time_ns;
 	/* Relayed: the other endpoint's SR is on its way to this one's peer;
 	 * remember when it passed for the peer's LSR (quality.h). Rooms: the
 	 * mixer's own SRs carry the wall clock. */
 	if (c->kind == CALL_RELAY && r.has_sr)
 		quality_sr_passed(&c->leg[1 - leg].q, rtcp_ntp_mid32(r.sr.ntp), ev->time_ns);
-	quality_rtcp_from_endpoint(&l->q, &r, ev->time_ns, wall_ntp_mid32(),
+	quality_rtcp_from_endpoint(&l->q, &r, ev->time_ns, ntp_mid32_of_ns(*epoch_ns + ev->time_ns),
 				   c->kind == CALL_ROOM);
 	return 0;
 }

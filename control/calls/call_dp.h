@@ -69,9 +69,16 @@ int call_dp_poll(struct dp_client *dp, struct calls *cs, const struct rtpgw_api_
 
 /*
  * An event from the dataplane: an RTCP copy goes to the quality of the
- * leg whose endpoint sent it (found by the flow cookie). 0, -ENOENT (no
- * such call any more), -EINVAL (not an RTCP event), -EBADMSG (bad RTCP).
+ * leg whose endpoint sent it (found by the flow cookie). *epoch_ns is the
+ * dataplane's start on the wall clock, learnt from the first event (0:
+ * not yet; reset it when the dataplane reconnects): the mixer stamps its
+ * SRs with that start plus its own elapsed time, so a receiver report's
+ * arrival is converted the same way and the round trip does not include
+ * the drift between the dataplane's TSC and the wall clock.
+ * 0, -ENOENT (no such call any more), -EINVAL (not an RTCP event),
+ * -EBADMSG (bad RTCP).
  */
-int call_dp_event(struct calls *cs, const struct rtpgw_api_hdr *hdr, const void *payload);
+int call_dp_event(struct calls *cs, const struct rtpgw_api_hdr *hdr, const void *payload,
+		  uint64_t *epoch_ns);
 
 #endif /* CALL_DP_H */

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <re.h>
 
@@ -82,10 +83,19 @@ opt_u64(struct re_printf *pf, const char *name, uint64_t v)
 	return re_hprintf(pf, "\"%s\":%llu,", name, (unsigned long long)v);
 }
 
-int
-call_json(struct re_printf *pf, const struct call *c, uint64_t now_ms)
+static uint64_t
+wall_ms(void)
 {
-	uint64_t from = c->t_answer_ms, to = c->t_end_ms ? c->t_end_ms : now_ms;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+call_json(struct re_printf *pf, const struct call *c)
+{
+	uint64_t from = c->t_answer_ms, to = c->t_end_ms ? c->t_end_ms : wall_ms();
 	struct leg_quality q;
 	unsigned int i;
 	int err;

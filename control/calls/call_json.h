@@ -23,8 +23,8 @@
 
 struct re_printf;
 
-/* %H with a const struct call *: now_ms is the wall clock for durations. */
-int call_json(struct re_printf *pf, const struct call *c, uint64_t now_ms);
+/* %H with a const struct call * (a call not ended lasts until now). */
+int call_json(struct re_printf *pf, const struct call *c);
 
 /* %H with a const char *: a JSON string literal, quotes included. */
 int call_json_str(struct re_printf *pf, const char *s);

@@ -147,15 +147,6 @@ metrics_drops(struct http_api *h, struct mbuf *mb)
 }
 
 static uint64_t
-now_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
 now_mono_ms(void)
 {
 	struct timespec ts;
@@ -385,7 +376,6 @@ static void
 reply_calls(struct http_api *h, struct http_conn *conn)
 {
 	struct mbuf *mb = mbuf_alloc(8192);
-	uint64_t now = now_wall_ms();
 	const struct call *c;
 
 	if (!mb) {
@@ -394,7 +384,7 @@ reply_calls(struct http_api *h, struct http_conn *conn)
 	}
 	mbuf_printf(mb, "{\"calls\":[");
 	for (c = calls_first(h->calls); c; c = c->next)
-		mbuf_printf(mb, "%s%H", c == calls_first(h->calls) ? "" : ",", call_json, c, now);
+		mbuf_printf(mb, "%s%H", c == calls_first(h->calls) ? "" : ",", call_json, c);
 	mbuf_printf(mb, "]}\n");
 	reply_json(conn, mb);
 	mem_deref(mb);
@@ -420,7 +410,7 @@ reply_call(struct http_api *h, struct http_conn *conn, const struct pl *id)
 		(void)http_ereply(conn, 500, "Internal Server Error");
 		return;
 	}
-	mbuf_printf(mb, "%H\n", call_json, c, now_wall_ms());
+	mbuf_printf(mb, "%H\n", call_json, c);
 	reply_json(conn, mb);
 	mem_deref(mb);
 }

@@ -39,6 +39,7 @@ struct sip_server {
 	struct sa media_sa;	    /* cfg->media_ip, port 0 */
 	struct rtpgw_api_ip media; /* the same for the dataplane */
 	struct tmr poll_tmr;
+	uint64_t dp_epoch_ns; /* the dataplane's start on the wall clock, 0 = not known */
 	struct sip_server_stats st;
 	sip_server_call_h *ended_h; /* a call ended (quality log) */
 	sip_server_call_h *changed_h; /* a call was set up or changed (persistence) */

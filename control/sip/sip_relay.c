@@ -2,7 +2,7 @@
 /*
  * sip_relay: relayed calls, a signalling B2BUA anchoring the media on the
  * dataplane. An INVITE whose user part matches a route is answered 100
- * Trying and sent on to the route's next hop as a new dialog (leg 1) with
+ * Trying and 181 Call Is Being Forwarded, and sent on to the route's next hop as a new dialog (leg 1) with
  * the caller's identity in From and our SDP offer: the caller's codecs in
  * its order, its telephone-event, ptime, rtcp-mux and direction, but our
  * address and leg 1's port (RFC 3264 offer rewritten). The callee's 180 is
@@ -379,6 +379,7 @@ sip_relay_invite(struct sip_server *srv, const struct sip_msg *msg, const struct
 		rc = sdp_leg_set_local(&sc->sdp[0], 0, all_pts, 2, SDP_DTMF_PT_DEFAULT, 0, true,
 				       CALL_SENDRECV);
 	if (rc) {
+		fprintf(stderr, "rtpgw-control: relay %s: SDP: %s\n", user, strerror(rc));
 		reply_fail(srv, msg, 500);
 		goto fail;
 	}
@@ -404,12 +405,23 @@ sip_relay_invite(struct sip_server *srv, const struct sip_msg *msg, const struct
 			       a->m.dtmf_pt, a->m.ptime, a->m.rtcp_mux, a->m.dir);
 	if (!rc)
 		rc = sdp_leg_encode(&sc->sdp[1], true, &offer);
+	/*
+	 * 100 Trying at once (RFC 3261 8.2.6.1), then the dialog's session:
+	 * sipsess starts at a 101-199 provisional, and 181 Call Is Being
+	 * Forwarded is what a B2BUA relaying the call is doing (RFC 3261
+	 * 21.1.3). Ringing (180) and early media (183) follow the callee.
+	 */
 	if (!rc)
-		rc = sipsess_accept(&sc->sess[0], srv->sock, msg, 100, "Trying", "rtpgw",
+		rc = sip_reply(srv->sip, msg, 100, "Trying");
+	if (!rc)
+		rc = sipsess_accept(&sc->sess[0], srv->sock, msg, 181, "Call Is Being Forwarded",
+				    "rtpgw",
 				    "application/sdp", NULL, NULL, NULL, false, relay_offer,
 				    relay_answer, relay_estab, NULL, NULL, relay_close, &sc->ctx[0],
 				    "%H", sip_hdrs_common, NULL);
 	if (rc) {
+		fprintf(stderr, "rtpgw-control: relay %s: offer or accept: %s\n", user,
+			strerror(rc));
 		mem_deref(offer);
 		reply_fail(srv, msg, 500);
 		goto fail;
@@ -426,6 +438,8 @@ sip_relay_invite(struct sip_server *srv, const struct sip_msg *msg, const struct
 	mem_deref(offer);
 	if (rc || calls_set_callid(srv->calls, b, sip_dialog_callid(sipsess_dialog(sc->sess[1]))) <
 			  0) {
+		fprintf(stderr, "rtpgw-control: relay %s: INVITE to %s: %s\n", user, ruri,
+			rc ? strerror(rc) : "Call-ID taken");
 		sc->closed[1] = true;
 		sip_call_end(sc, "route-error", 503);
 		return;

@@ -112,6 +112,13 @@ void
 sip_call_changed(struct sip_call *sc)
 {
 	struct sip_server *srv = sc->srv;
+	unsigned int i;
+
+	/* our CSeq in each dialog: a recovered call's BYE must go above it
+	 * (RFC 3261 12.2.2: a lower one gets 500) */
+	for (i = 0; sc->c && i < sc->c->n_legs; i++)
+		if (sc->sess[i] && sipsess_dialog(sc->sess[i]))
+			sc->c->leg[i].dlg.lseq = sip_dialog_lseq(sipsess_dialog(sc->sess[i]));
 
 	if (srv->changed_h && sc->c)
 		srv->changed_h(sc->c, srv->hook_arg);
@@ -387,14 +394,16 @@ connect_handler(const struct sip_msg *msg, void *arg)
 		return;
 	}
 	pl_strcpy(&msg->uri.user, user, sizeof(user));
-	room = room_of(srv, user);
-	if (room > 0) {
-		sip_room_invite(srv, msg, (uint32_t)room);
-		return;
-	}
+	/* the routing table is explicit configuration: it wins over the
+	 * room pattern, which is a catch-all by nature */
 	rt = srv->routes ? routes_match(srv->routes, user) : NULL;
 	if (rt) {
 		sip_relay_invite(srv, msg, rt, user);
+		return;
+	}
+	room = room_of(srv, user);
+	if (room > 0) {
+		sip_room_invite(srv, msg, (uint32_t)room);
 		return;
 	}
 	(void)sip_reply(srv->sip, msg, 404, "Not Found");
@@ -445,7 +454,7 @@ dp_event(const struct rtpgw_api_hdr *hdr, const void *payload, void *arg)
 {
 	struct sip_server *srv = arg;
 
-	(void)call_dp_event(srv->calls, hdr, payload);
+	(void)call_dp_event(srv->calls, hdr, payload, &srv->dp_epoch_ns);
 }
 
 /*
@@ -461,6 +470,7 @@ dp_up(void *arg)
 	struct call *c;
 	int n_room;
 
+	srv->dp_epoch_ns = 0; /* a new dataplane may have a new clock */
 	n_room = sip_room_reinstall(srv);
 	for (c = calls_first(srv->calls); c; c = c->next) {
 		if (c->kind != CALL_RELAY || !c->installed)

@@ -147,6 +147,7 @@ timer_refresh(void *arg)
 	if (sc->sess[t->leg] && sdp_leg_encode(&sc->sdp[t->leg], true, &desc) == 0)
 		(void)sipsess_modify(sc->sess[t->leg], desc);
 	mem_deref(desc);
+	sip_call_changed(sc); /* our CSeq moved */
 	tmr_start(&t->tmr, (uint64_t)t->interval_s * 500, timer_refresh, t);
 }
 
