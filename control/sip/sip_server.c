@@ -141,13 +141,13 @@ call_release(struct sip_server *srv, struct call *c, const char *reason)
 		sip_room_leave(srv, c);
 	else
 		sip_relay_teardown(srv, c);
-	for (i = 0; i < c->n_legs; i++) {
+	for (i = 0; i < c->n_legs; i++)
 		if (c->leg[i].local_port)
 			ports_free(srv->ports, c->leg[i].local_port, now);
-		c->leg[i].local_port = 0;
-	}
 	if (srv->ended_h)
-		srv->ended_h(c, srv->hook_arg);
+		srv->ended_h(c, srv->hook_arg); /* the record still names the ports */
+	for (i = 0; i < c->n_legs; i++)
+		c->leg[i].local_port = 0;
 }
 
 const char *

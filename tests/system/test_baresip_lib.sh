@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Self-test of tests/system/baresip.sh and wav_analyze.py: two real baresip
+# Self-test of scripts/lib/baresip.sh and wav_analyze.py: two real baresip
 # user agents (Debian 12's baresip 1.0.0), each in a network namespace this
 # script creates, joined by a veth pair, call each other directly (no
 # proxy, no rtpgw): audio both ways, hold and resume, hangup, a manually
@@ -25,7 +25,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR
 . "$HERE/lib.sh"
 # shellcheck source-path=SCRIPTDIR
-. "$HERE/baresip.sh"
+. "$HERE/../../scripts/lib/baresip.sh"
 
 sys_require_root
 bs_available || { echo "1..0 # SKIP $BS_WHY"; exit 0; }
@@ -34,7 +34,7 @@ NS_A=$NS
 NS_B=$NS-b
 trap 'bs_cleanup; ip netns del "$NS_B" 2>/dev/null; sys_cleanup' EXIT
 
-WA=$HERE/wav_analyze.py
+WA=$HERE/../../scripts/lib/wav_analyze.py
 IP_A=198.51.100.1
 IP_B=198.51.100.2
 TONE_A=440

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # System test: real SIP user agents (baresip, headless, tests/system/
-# baresip.sh) calling through rtpgw-control and rtpgw-dataplane inside a
+# scripts/lib/baresip.sh) calling through rtpgw-control and rtpgw-dataplane inside a
 # network namespace this script creates and deletes:
 #
 #   - a relayed call (route ^2[0-9]{3}$ -> phone B): each side hears the
@@ -37,13 +37,13 @@ set -uo pipefail
 # shellcheck source-path=SCRIPTDIR
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source-path=SCRIPTDIR
-. "$(dirname "${BASH_SOURCE[0]}")/baresip.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/baresip.sh"
 
 sys_require_root
 bs_available || { echo "1..0 # SKIP $BS_WHY"; exit 0; }
 sys_init rtpgw-calls rtpgw-callstest "${1:-}" "${2:-}"
 CONTROLBIN=$(realpath -e "${3:-$ROOT/build/rtpgw-control}" 2>/dev/null || echo "${3:-$ROOT/build/rtpgw-control}")
-WAV=$ROOT/tests/system/wav_analyze.py
+WAV=$ROOT/scripts/lib/wav_analyze.py
 
 TAP=ctap0
 MEDIA=198.51.100.10

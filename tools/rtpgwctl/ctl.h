@@ -14,9 +14,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "api_client.h"
 #include "json.h"
+#include "json_read.h"
 
 #define CTL_EXIT_OK    0
 #define CTL_EXIT_API   1 /* the dataplane refused, or the transport failed */
@@ -24,9 +26,13 @@
 
 #define CTL_TIMEOUT_DEFAULT_MS 5000
 #define CTL_CLIENT_NAME	       "rtpgwctl"
+/* rtpgw-control's HTTP API: --control, else $RTPGW_CONTROL, else this. */
+#define CTL_CONTROL_DEFAULT "127.0.0.1:8080"
+#define CTL_CONTROL_ENV	    "RTPGW_CONTROL"
 
 struct ctl {
 	const char *sock_path;
+	const char *control;	   /* rtpgw-control's HTTP ADDR:PORT */
 	int timeout_ms;		   /* per request */
 	bool json;		   /* --json */
 	struct json js;		   /* stdout, when json */
@@ -82,6 +88,34 @@ int ctl_events_stream(struct ctl *ctl, int argc, char **argv);
 
 /* ctl_conf.c: `conf add|del|set|show|join|leave|set-part` */
 int ctl_conf_cmd(struct ctl *ctl, int argc, char **argv);
+
+/*
+ * ctl_control.c: `calls [ID]`, `rooms` and `metrics [PREFIX]` read
+ * rtpgw-control's HTTP API at ctl->control (GET /api/calls[/ID],
+ * /api/rooms, /metrics) within ctl->timeout_ms. With --json the control's
+ * JSON body is printed unchanged (checked to be JSON) on one line.
+ */
+int ctl_control_calls(struct ctl *ctl, int argc, char **argv);
+int ctl_control_rooms(struct ctl *ctl, int argc, char **argv);
+int ctl_control_metrics(struct ctl *ctl, int argc, char **argv);
+
+/*
+ * Their text forms, unit tested by tests/unit/tools/test_rtpgwctl_control.c.
+ * doc is the parsed body: {"calls":[CALL,...]}, one CALL, or
+ * {"rooms":[...]} (control/calls/call_json.h, control/http/http_api.c).
+ * Missing or null figures print as '-'. Return 0, or -EBADMSG with a
+ * message in err when the document does not have that shape.
+ */
+int ctl_print_calls(FILE *out, const struct jr_value *doc, char *err, size_t err_len);
+int ctl_print_call(FILE *out, const struct jr_value *call, char *err, size_t err_len);
+int ctl_print_rooms(FILE *out, const struct jr_value *doc, char *err, size_t err_len);
+
+/*
+ * The lines of Prometheus text about metrics whose name starts with prefix
+ * (samples and their # HELP and # TYPE lines), every line when prefix is
+ * NULL. Returns the number of lines printed.
+ */
+size_t ctl_print_metrics(FILE *out, const char *text, size_t len, const char *prefix);
 
 /*
  * The words of the conf commands, parsed without I/O (ctl_conf.c, unit

@@ -4,7 +4,8 @@
  * socket: global options, the command table and the exit-code contract
  * (0 success, 1 the dataplane or the transport failed, 2 usage). The
  * commands live in ctl_stats.c, ctl_flow.c, ctl_conf.c and ctl_events.c; the wire
- * client in api_client.c is the same one other processes reuse.
+ * client in api_client.c is the same one other processes reuse. calls, rooms
+ * and metrics (ctl_control.c) read rtpgw-control's HTTP API instead.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -20,20 +21,26 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"hello", ctl_stats_hello},	{"addrs", ctl_stats_addrs}, {"ports", ctl_stats_ports},
-	{"workers", ctl_stats_workers}, {"drops", ctl_stats_drops}, {"stats", ctl_stats_all},
-	{"flows", ctl_flow_list},	{"flow", ctl_flow_cmd},	    {"events", ctl_events_stream},
-	{"conf", ctl_conf_cmd},
+	{"hello", ctl_stats_hello},	  {"addrs", ctl_stats_addrs},
+	{"ports", ctl_stats_ports},	  {"workers", ctl_stats_workers},
+	{"drops", ctl_stats_drops},	  {"stats", ctl_stats_all},
+	{"flows", ctl_flow_list},	  {"flow", ctl_flow_cmd},
+	{"events", ctl_events_stream},	  {"conf", ctl_conf_cmd},
+	{"calls", ctl_control_calls},	  {"rooms", ctl_control_rooms},
+	{"metrics", ctl_control_metrics},
 };
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: rtpgwctl [-s SOCK] [--json] [--timeout SEC] COMMAND\n"
+		"Usage: rtpgwctl [-s SOCK] [--control ADDR:PORT] [--json] [--timeout SEC] COMMAND\n"
 		"\n"
 		"Options (before COMMAND):\n"
 		"  -s, --socket SOCK   API socket (default " RTPGW_API_SOCK_DEFAULT ")\n"
+		"      --control ADDR:PORT\n"
+		"                      rtpgw-control's HTTP API, IPv4:PORT or [IPv6]:PORT\n"
+		"                      (default $" CTL_CONTROL_ENV " or " CTL_CONTROL_DEFAULT ")\n"
 		"  -j, --json          one JSON document per line on stdout\n"
 		"  -t, --timeout SEC   wait this long for each reply (default %d)\n"
 		"  -h, --help          this text\n"
@@ -63,6 +70,15 @@ usage(FILE *out)
 		"  conf set-part ID PART       change it (give it whole, as for join)\n"
 		"  conf leave LOCAL_IP:PORT    RTCP BYE to it, then its flow is removed\n"
 		"\n"
+		"Commands reading rtpgw-control (--control) instead of the dataplane:\n"
+		"  calls                       the calls: kind, state, room or route, legs'\n"
+		"                              peers, codecs, packets, loss, jitter, rtt, MOS\n"
+		"  calls ID                    one call in detail, both legs' quality\n"
+		"  rooms                       rooms, their participants and quality\n"
+		"  metrics [PREFIX]            the Prometheus text, or only the metrics whose\n"
+		"                              name starts with PREFIX (no --json form)\n"
+		"  --json prints control's own JSON document (calls, rooms) on one line.\n"
+		"\n"
 		"SPEC = LOCAL_IP:PORT to PEER_IP:PORT from OUT_IP:OUT_PORT\n"
 		"       [src IP:PORT] [mode strict|latch|any] [rtcp none|companion|mux]\n"
 		"       [ssrc 0xHEX] [continuous] [ptmap IN:OUT]... [rate HZ] [idle MS]\n"
@@ -78,7 +94,7 @@ usage(FILE *out)
 		"  src else latch, rtcp none, pt 0 (PCMU), gains 4096 (unity); ID 1..2^32-1.\n"
 		"\n"
 		"Times like LAST_SEEN are t+seconds since the dataplane started.\n"
-		"Exit status: 0 ok, 1 dataplane or connection error, 2 usage error.\n",
+		"Exit status: 0 ok, 1 dataplane, control or connection error, 2 usage error.\n",
 		CTL_TIMEOUT_DEFAULT_MS / 1000, FLOW_ARGS_RATE_DEFAULT, RTPGW_PT_MAP_MAX);
 }
 
@@ -86,7 +102,8 @@ usage(FILE *out)
 static int
 check_misplaced_option(const struct ctl *ctl, int argc, char **argv)
 {
-	static const char *const globals[] = {"-s", "--socket", "-j", "--json", "-t", "--timeout"};
+	static const char *const globals[] = {"-s", "--socket",	 "-j",	     "--json",
+					      "-t", "--timeout", "--control"};
 	size_t k;
 	int i;
 
@@ -105,18 +122,23 @@ main(int argc, char **argv)
 		{"socket", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, 't'},
+		{"control", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ctl ctl = {
 		.sock_path = RTPGW_API_SOCK_DEFAULT,
+		.control = CTL_CONTROL_DEFAULT,
 		.timeout_ms = CTL_TIMEOUT_DEFAULT_MS,
 	};
+	const char *env = getenv(CTL_CONTROL_ENV);
 	const struct command *cmd = NULL;
 	size_t i;
 	int ret;
 	int c;
 
+	if (env != NULL && env[0] != '\0')
+		ctl.control = env;
 	opterr = 0;
 	/* '+': stop at the command, whose words may look like options;
 	 * ':': report a missing value apart from an unknown option. */
@@ -127,6 +149,9 @@ main(int argc, char **argv)
 			break;
 		case 'j':
 			ctl.json = true;
+			break;
+		case 'c':
+			ctl.control = optarg;
 			break;
 		case 't':
 			if (ctl_parse_seconds(optarg, &ctl.timeout_ms) < 0)

@@ -180,7 +180,7 @@ bs_veth_pair() {
 
 bs_write_agent() {
 	cat <<'PYEOF'
-# bsagent.py (written by tests/system/baresip.sh): holds baresip's only
+# bsagent.py (written by scripts/lib/baresip.sh): holds baresip's only
 # ctrl_tcp connection; events -> EVENTS (JSON lines, "t" added); serves
 # one-request connections on the Unix socket SOCK: a JSON line
 # {"command","params"} in, the response JSON line out.
@@ -313,7 +313,7 @@ ua_start() {
 	mkdir -p "$d/rec" || return 1
 	in=$(realpath "$in")
 	cat >"$d/config" <<EOF
-# written by tests/system/baresip.sh for UA $name
+# written by scripts/lib/baresip.sh for UA $name
 poll_method		epoll
 sip_listen		$addr:$sport
 net_interface		$addr
