@@ -64,6 +64,7 @@ struct call_dialog {
 	char remote_uri[CALL_STR_MAX];	  /* theirs */
 	char remote_target[CALL_STR_MAX]; /* their Contact: where in-dialog requests go */
 	uint32_t lseq;			  /* our last CSeq in this dialog */
+	uint32_t rseq;			  /* theirs (not kept across restarts) */
 	bool tcp;			  /* the dialog runs over TCP */
 	bool uas;			  /* we answered (the caller's leg) */
 };

@@ -76,6 +76,14 @@ struct sip_call {
 	unsigned int n_caller_pts;
 	bool closed[2]; /* the leg's session ended from its side (BYE, CANCEL, error) */
 	bool answered; /* the caller got its 200 */
+	/* room calls (no sipsess): our last 2xx, sent again until its ACK */
+	const struct sip_msg *rtx_msg; /* the INVITE it answers (a reference) */
+	struct mbuf *rtx_body;
+	struct tmr rtx_tmr;
+	uint32_t rtx_interval;
+	uint32_t rtx_elapsed;
+	uint32_t rtx_cseq;
+	bool acked; /* the first 2xx was acknowledged */
 	bool ending;
 };
 
@@ -91,6 +99,8 @@ struct sip_call *sip_call_alloc(struct sip_server *srv, struct call *c);
  */
 void sip_call_end(struct sip_call *sc, const char *reason, uint16_t code);
 void sip_call_changed(struct sip_call *sc);
+/* BYE in a dialog known only by its record (room calls, recovered calls). */
+int sip_dialog_bye(struct sip_server *srv, struct call_leg *l);
 /* End a recovered call (no SIP runtime): BYE from its dialog records. */
 void sip_recovered_end(struct sip_server *srv, struct call *c, const char *reason);
 /* Our Contact user and extra headers for a dialog-creating response. */
@@ -99,6 +109,12 @@ void sip_dialog_learn(struct call_leg *l, const struct sip_msg *msg, bool uas);
 
 /* sip_room.c */
 void sip_room_invite(struct sip_server *srv, const struct sip_msg *msg, uint32_t room);
+/* An INVITE without To tag for a room call we hold: a retransmission. */
+void sip_room_invite_again(struct sip_server *srv, const struct sip_msg *msg, struct call *c);
+/* A request in a room call's dialog; false: not handled here. */
+bool sip_room_request(struct sip_server *srv, const struct sip_msg *msg, struct call *c);
+/* Stop retransmitting a room call's 2xx. */
+void sip_room_rtx_stop(struct sip_call *sc);
 void sip_room_leave(struct sip_server *srv, struct call *c);
 int sip_room_reinstall(struct sip_server *srv);
 

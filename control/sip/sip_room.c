@@ -10,6 +10,17 @@
  * resume, move the caller's media address (PART_SET replaces the flow) or
  * change the codec (the participant joins again on a fresh port, since a
  * participant's codec is fixed in the mixer).
+ *
+ * A room call is answered at once, so it needs no INVITE server
+ * transaction: its dialog is handled here without sipsess, as RFC 3261
+ * 13.3.1.4 and 12.2.2 ask of a UAS core. The 200 (to the INVITE or a
+ * re-INVITE) is retransmitted from T1 doubling to T2 until its ACK, and a
+ * retransmitted INVITE gets it again; in-dialog requests are checked
+ * against the remote CSeq; BYE is answered and ends the call; we send BYE
+ * from the dialog's record (sip_dialog_bye()). This keeps libre's timer
+ * list short: sipsess leaves every INVITE's transaction in it for 32 s
+ * (RFC 6026 Timer L), and libre inserts each new timer by walking that
+ * sorted list, which capped the call rate near 700 calls/s.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +30,10 @@
 #include "sip_internal.h"
 
 static const uint8_t all_pts[] = {0, 8};
+
+/* RFC 3261 17.1.1.1 / 13.3.1.4 */
+#define SIP_T1_MS 500
+#define SIP_T2_MS 4000
 
 static struct room *
 room_get(struct sip_server *srv, uint32_t id, int *rc)
@@ -131,23 +146,22 @@ room_read_offer(struct sip_call *sc, struct mbuf *offer, struct call_media *m)
 	return sdp_leg_decode(&sc->sdp[0], offer, true, m, pts, &n);
 }
 
-/* sipsess: a re-INVITE (or an UPDATE with an offer) from the participant. */
+/*
+ * A re-INVITE's offer: the media change (hold, resume, new address or
+ * codec) applied to the dataplane, and our answer in *descp. Returns 0 or
+ * a positive errno (then 488, the call goes on as it was).
+ */
 static int
-room_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+room_offer(struct sip_call *sc, const struct sip_msg *msg, struct mbuf **descp)
 {
-	struct sip_leg_ctx *ctx = arg;
-	struct sip_call *sc = ctx->sc;
 	struct sip_server *srv = sc->srv;
 	struct call *c = sc->c;
 	struct call_leg *l = &c->leg[0];
 	struct call_media nm, old = l->m;
 	int rc;
 
-	srv->st.reinvites++;
-	if (sc->ending)
-		return ENOENT;
 	if (!mbuf_get_left(msg->mb))
-		return EPROTO; /* an offerless re-INVITE: 488, the call goes on */
+		return EPROTO; /* an offerless re-INVITE */
 	rc = room_read_offer(sc, msg->mb, &nm);
 	if (rc < 0)
 		return EPROTO;
@@ -185,44 +199,148 @@ room_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 		}
 	}
 	c->held = nm.dir != CALL_SENDRECV;
-	rc = room_answer(sc, msg->mb, descp);
-	if (rc)
-		return rc;
+	return room_answer(sc, msg->mb, descp);
+}
+
+/* ---- the UAS dialog (RFC 3261 12, 13.3, 14.2) ---- */
+
+static void
+send_2xx(struct sip_call *sc)
+{
+	const struct sip_msg *msg = sc->rtx_msg;
+
+	/* stateless (sip_replyf): a transaction would hold a Timer L */
+	(void)sip_replyf(sc->srv->sip, msg, 200, "OK",
+			  "Contact: <sip:%u@%J%s>\r\n"
+			  "%H"
+			  "%H"
+			  "Content-Type: application/sdp\r\n"
+			  "Content-Length: %zu\r\n"
+			  "\r\n"
+			  "%b",
+			  sc->c->room, &msg->dst, msg->tp == SIP_TRANSP_TCP ? ";transport=tcp" : "",
+			  sip_hdrs_common, NULL, sip_timer_uas_hdrs, &sc->timer[0],
+			  mbuf_get_left(sc->rtx_body), mbuf_buf(sc->rtx_body),
+			  mbuf_get_left(sc->rtx_body));
+}
+
+void
+sip_room_rtx_stop(struct sip_call *sc)
+{
+	tmr_cancel(&sc->rtx_tmr);
+	sc->rtx_msg = mem_deref((void *)sc->rtx_msg);
+	sc->rtx_body = mem_deref(sc->rtx_body);
+}
+
+static void
+rtx_timeout(void *arg)
+{
+	struct sip_call *sc = arg;
+
+	sc->rtx_elapsed += sc->rtx_interval;
+	if (sc->rtx_elapsed >= 64 * SIP_T1_MS) {
+		/* 13.3.1.4: no ACK in 64*T1: the dialog goes (BYE) */
+		sip_room_rtx_stop(sc);
+		sip_call_end(sc, "no-ack", 0);
+		return;
+	}
+	send_2xx(sc);
+	sc->rtx_interval = sc->rtx_interval * 2 > SIP_T2_MS ? SIP_T2_MS : sc->rtx_interval * 2;
+	tmr_start(&sc->rtx_tmr, sc->rtx_interval, rtx_timeout, sc);
+}
+
+/* Answer msg (an INVITE) 200 with body, reliably: again until its ACK. */
+static void
+send_2xx_reliably(struct sip_call *sc, const struct sip_msg *msg, struct mbuf *body)
+{
+	sip_room_rtx_stop(sc);
+	sc->rtx_msg = mem_ref((void *)msg);
+	sc->rtx_body = mem_ref(body);
+	sc->rtx_cseq = msg->cseq.num;
+	send_2xx(sc);
+	if (msg->tp != SIP_TRANSP_UDP)
+		return; /* a reliable transport carries it (13.3.1.4) */
+	sc->rtx_interval = SIP_T1_MS;
+	sc->rtx_elapsed = 0;
+	tmr_start(&sc->rtx_tmr, sc->rtx_interval, rtx_timeout, sc);
+}
+
+void
+sip_room_invite_again(struct sip_server *srv, const struct sip_msg *msg, struct call *c)
+{
+	struct sip_call *sc = c->sip;
+
+	/* 17.2.1: a retransmitted INVITE gets the last response again */
+	if (sc && sc->rtx_msg && msg->cseq.num == sc->rtx_cseq)
+		send_2xx(sc);
+	else if (!sc || msg->cseq.num != c->leg[0].dlg.rseq)
+		(void)sip_reply(srv->sip, msg, 482, "Loop Detected");
+}
+
+static void
+reinvite(struct sip_call *sc, const struct sip_msg *msg)
+{
+	struct sip_server *srv = sc->srv;
+	struct mbuf *answer = NULL;
+	char m[128];
+	int err;
+
+	srv->st.reinvites++;
+	if (sc->rtx_msg) {
+		/* 14.2: our 2xx to the last INVITE awaits its ACK */
+		(void)sip_replyf(srv->sip, msg, 500, "Server Internal Error",
+				 "Retry-After: 1\r\nContent-Length: 0\r\n\r\n");
+		return;
+	}
+	err = room_offer(sc, msg, &answer);
+	if (err) {
+		mem_deref(answer);
+		(void)sip_reply(srv->sip, msg, 488, str_error(err, m, sizeof(m)));
+		return;
+	}
 	sip_timer_refreshed(sc, 0, msg);
-	sip_call_changed(sc);
-	return 0;
-}
-
-static int
-room_answer_h(const struct sip_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-	return 0; /* we never send an offer in a room call */
-}
-
-static void
-room_estab(const struct sip_msg *msg, void *arg)
-{
-	struct sip_leg_ctx *ctx = arg;
-	struct sip_call *sc = ctx->sc;
-
-	/* the ACK carries our To tag: the dialog is whole now */
-	sip_dialog_learn(&sc->c->leg[0], msg, true);
-	sip_timer_start(sc, 0);
+	send_2xx_reliably(sc, msg, answer);
+	mem_deref(answer);
 	sip_call_changed(sc);
 }
 
-static void
-room_close(int err, const struct sip_msg *msg, void *arg)
+bool
+sip_room_request(struct sip_server *srv, const struct sip_msg *msg, struct call *c)
 {
-	struct sip_leg_ctx *ctx = arg;
-	struct sip_call *sc = ctx->sc;
+	struct sip_call *sc = c->sip;
+	struct call_leg *l = &c->leg[0];
 
-	(void)msg;
-	sc->closed[0] = true; /* terminated: freed with the call, no BYE */
-	sip_call_end(sc, err == ECONNRESET ? "bye-caller" : err == ETIMEDOUT ? "no-ack" : "error",
-		     0);
+	if (!pl_strcmp(&msg->met, "ACK")) {
+		if (sc->rtx_msg && msg->cseq.num == sc->rtx_cseq) {
+			bool first = !sc->acked;
+
+			sip_room_rtx_stop(sc);
+			sc->acked = true;
+			if (first) {
+				sip_timer_start(sc, 0);
+				sip_call_changed(sc);
+			}
+		}
+		return true;
+	}
+	/* 12.2.2: a request in the dialog must come with a higher CSeq */
+	if (msg->cseq.num <= l->dlg.rseq) {
+		(void)sip_reply(srv->sip, msg, 500, "Server Internal Error");
+		return true;
+	}
+	l->dlg.rseq = msg->cseq.num;
+	if (!pl_strcmp(&msg->met, "BYE")) {
+		srv->st.bye_rx++;
+		(void)sip_reply(srv->sip, msg, 200, "OK");
+		sc->closed[0] = true;
+		sip_call_end(sc, "bye-caller", 0);
+		return true;
+	}
+	if (!pl_strcmp(&msg->met, "INVITE")) {
+		reinvite(sc, msg);
+		return true;
+	}
+	return false; /* UPDATE, OPTIONS...: the server's handlers */
 }
 
 static void
@@ -240,7 +358,6 @@ sip_room_invite(struct sip_server *srv, const struct sip_msg *msg, uint32_t room
 	struct sip_call *sc;
 	struct room *r;
 	struct call *c;
-	char user[16];
 	bool peer_timer;
 	uint32_t se;
 	bool ref_uac;
@@ -279,8 +396,11 @@ sip_room_invite(struct sip_server *srv, const struct sip_msg *msg, uint32_t room
 			goto fail_500;
 	}
 	sip_dialog_learn(l, msg, true);
-	sc->timer[0].interval_s = se;
-	sc->timer[0].we_refresh = !ref_uac;
+	/* RFC 4028 9 with the UAC refreshing; a UAC that does not refresh
+	 * gets no session timer here (7.2: none without Session-Expires in the
+	 * 2xx), the media timeout watches its call */
+	sc->timer[0].interval_s = ref_uac ? se : 0;
+	sc->timer[0].we_refresh = false;
 	sc->timer[0].peer_supports = peer_timer;
 	if (sdp_leg_alloc(&sc->sdp[0], &srv->media_sa, 0))
 		goto fail_500;
@@ -323,17 +443,13 @@ sip_room_invite(struct sip_server *srv, const struct sip_msg *msg, uint32_t room
 		fprintf(stderr, "rtpgw-control: room %u: answer: %s\n", room_id, strerror(rc));
 		goto fail_leave;
 	}
-	snprintf(user, sizeof(user), "%u", room_id);
-	rc = sipsess_accept(&sc->sess[0], srv->sock, msg, 200, "OK", user, "application/sdp",
-			    answer, NULL, NULL, false, room_offer, room_answer_h, room_estab, NULL,
-			    NULL, room_close, &sc->ctx[0], "%H%H", sip_hdrs_common, NULL,
-			    sip_timer_uas_hdrs, &sc->timer[0]);
+	/* 12.1.1: our tag in the To of our responses (libre's per-message
+	 * one, which a retransmitted 200 reuses from the stored INVITE) */
+	snprintf(l->dlg.local_tag, sizeof(l->dlg.local_tag), "%016llx",
+		 (unsigned long long)msg->tag);
+	l->dlg.rseq = msg->cseq.num;
+	send_2xx_reliably(sc, msg, answer);
 	answer = mem_deref(answer);
-	if (rc) {
-		fprintf(stderr, "rtpgw-control: room %u: accept: %s\n", room_id, strerror(rc));
-		goto fail_leave;
-	}
-	l->sess = sc->sess[0];
 	sc->answered = true;
 	c->state = CALL_ACTIVE;
 	c->t_answer_ms = c->t_start_ms;

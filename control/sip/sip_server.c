@@ -79,6 +79,7 @@ call_free(void *arg)
 		sdp_leg_free(&sc->sdp[i]);
 	}
 	tmr_cancel(&sc->inv_tmr);
+	sip_room_rtx_stop(sc);
 	sc->invite = mem_deref((void *)sc->invite);
 	if (sc->c)
 		calls_del(srv->calls, sc->c);
@@ -105,6 +106,7 @@ sip_call_alloc(struct sip_server *srv, struct call *c)
 	}
 	tmr_init(&sc->inv_tmr);
 	tmr_init(&sc->free_tmr);
+	tmr_init(&sc->rtx_tmr);
 	return sc;
 }
 
@@ -199,6 +201,12 @@ sip_call_end(struct sip_call *sc, const char *reason, uint16_t code)
 		if (sc->sess[i] && !sc->closed[i] &&
 		    sip_dialog_established(sipsess_dialog(sc->sess[i])))
 			srv->st.bye_tx++;
+	/* a room call's dialog is ours (sip_room.c): BYE from its record */
+	if (c->kind == CALL_ROOM && !sc->closed[0]) {
+		sip_room_rtx_stop(sc);
+		if (sip_dialog_bye(srv, &c->leg[0]) == 0)
+			srv->st.bye_tx++;
+	}
 	call_release(srv, c, reason);
 	tmr_start(&sc->free_tmr, 0, call_free, sc);
 }
@@ -209,8 +217,8 @@ sip_call_end(struct sip_call *sc, const char *reason, uint16_t code)
  * sets are not kept: rtpgw sits next to its peers), tags and Call-ID as
  * the dialog was, CSeq one above the last we used.
  */
-static int
-recovered_bye(struct sip_server *srv, struct call_leg *l)
+int
+sip_dialog_bye(struct sip_server *srv, struct call_leg *l)
 {
 	struct call_dialog *d = &l->dlg;
 	const char *target = d->remote_target[0] ? d->remote_target : d->remote_uri;
@@ -243,7 +251,7 @@ sip_recovered_end(struct sip_server *srv, struct call *c, const char *reason)
 		bool from_here = (i == 0 && !strcmp(reason, "bye-caller")) ||
 				 (i == 1 && !strcmp(reason, "bye-callee"));
 
-		if (!from_here && recovered_bye(srv, &c->leg[i]) == 0)
+		if (!from_here && sip_dialog_bye(srv, &c->leg[i]) == 0)
 			srv->st.bye_tx++;
 	}
 	call_release(srv, c, reason);
@@ -261,11 +269,12 @@ handle_update(struct sip_server *srv, const struct sip_msg *msg, struct call_leg
 	struct sip_timer *t;
 
 	srv->st.reinvites++;
-	if (!sc || !sc->sess[leg] || sc->ending) {
+	if (!sc || sc->ending || (!sc->sess[leg] && l->call->kind != CALL_ROOM)) {
 		(void)sip_reply(srv->sip, msg, 481, "Call/Transaction Does Not Exist");
 		return;
 	}
-	if (!sip_dialog_rseq_valid(sipsess_dialog(sc->sess[leg]), msg)) {
+	/* a room call's CSeq was checked by sip_room_request() */
+	if (sc->sess[leg] && !sip_dialog_rseq_valid(sipsess_dialog(sc->sess[leg]), msg)) {
 		(void)sip_reply(srv->sip, msg, 500, "Server Internal Error");
 		return;
 	}
@@ -336,6 +345,8 @@ first_handler(const struct sip_msg *msg, void *arg)
 		return false;
 	if (!l->call->sip)
 		return handle_recovered(srv, msg, l);
+	if (l->call->kind == CALL_ROOM && sip_room_request(srv, msg, l->call))
+		return true;
 	if (!pl_strcmp(&msg->met, "UPDATE")) {
 		handle_update(srv, msg, l);
 		return true;
@@ -378,11 +389,18 @@ connect_handler(const struct sip_msg *msg, void *arg)
 {
 	struct sip_server *srv = arg;
 	const struct route *rt;
+	struct call_leg *l;
 	char user[64];
 	long room;
 
+	l = calls_find_callid(srv->calls, msg->callid.p, msg->callid.l);
+	if (l && l->call->kind == CALL_ROOM) {
+		/* a room call's INVITE again: no transaction absorbed it */
+		sip_room_invite_again(srv, msg, l->call);
+		return;
+	}
 	srv->st.invites++;
-	if (calls_find_callid(srv->calls, msg->callid.p, msg->callid.l)) {
+	if (l) {
 		/* a Call-ID we hold already (e.g. a fork looping back to us) */
 		(void)sip_reply(srv->sip, msg, 482, "Loop Detected");
 		srv->st.rejected[4]++;
@@ -573,6 +591,7 @@ sip_server_destroy(struct sip_server *srv)
 			continue;
 		tmr_cancel(&sc->free_tmr);
 		tmr_cancel(&sc->inv_tmr);
+		sip_room_rtx_stop(sc);
 		for (i = 0; i < 2; i++) {
 			sip_timer_stop(&sc->timer[i]);
 			c->leg[i].sess = NULL;

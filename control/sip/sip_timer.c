@@ -15,10 +15,12 @@
  * The refresher re-INVITEs at half the interval (section 10); the other
  * side ends the session when no refresh came by interval - min(32, I/3).
  * libre 1.1.0's sipsess answers a re-INVITE itself and cannot add
- * Session-Expires to that 2xx, so after a refresh by re-INVITE we take
- * the refresher role (a UAC reading that 2xx may think timers are off);
- * an UPDATE refresh is answered by sip_server.c with the header, and the
- * roles stay.
+ * Session-Expires to that 2xx, so after a refresh by re-INVITE of a
+ * relayed leg we take the refresher role (a UAC reading that 2xx may think
+ * timers are off); an UPDATE refresh is answered by sip_server.c with the
+ * header, and the roles stay. Room calls answer their re-INVITEs
+ * themselves (sip_room.c) with the header, and only run a timer the UAC
+ * refreshes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,7 +190,7 @@ sip_timer_refreshed(struct sip_call *sc, unsigned int leg, const struct sip_msg 
 		t->interval_s = cfg->session_expires_s;
 	/* our 2xx to a re-INVITE cannot carry Session-Expires (libre 1.1.0):
 	 * the peer may think timers are off, so we refresh from now on */
-	if (pl_strcmp(&msg->met, "UPDATE"))
+	if (sc->sess[leg] && pl_strcmp(&msg->met, "UPDATE"))
 		t->we_refresh = true;
 	sip_timer_start(sc, leg);
 }
