@@ -127,7 +127,7 @@ hears() {
 		--require "$(IFS=,; echo "${req[*]}")" --min-dbfs -13.5 --max-dbfs -40 \
 		${forbid[*]:+--forbid "$(IFS=,; echo "${forbid[*]}")"} "$wav" >"$T/$name.analysis" 2>&1
 	local rc=$?
-	grep -E '^(duration_s|tone_[0-9]+_dbfs|longest_gap_ms|verdict|FAIL)' "$T/$name.analysis" |
+	grep -E '^(duration_s|tone_[0-9]+_dbfs|longest_gap_ms|check_.*|result)=' "$T/$name.analysis" |
 		sed "s/^/$name: /" | tr '\n' ' '
 	echo
 	return $rc
@@ -316,7 +316,7 @@ case_control_restart_keeps_media() {
 	# would make it shorter than the call
 	python3 "$WAV" --tones "${TONES[0]}" --require "${TONES[0]}" \
 		--min-duration "$(python3 -c "print(($t1 - $t0) / 1000 - 0.6)")" "$T/b3.wav" >"$T/b3.analysis" 2>&1 || rc=1
-	echo "call $(fmt_ms $((t1 - t0))) s; B heard: $(grep -E 'duration|verdict' "$T/b3.analysis" | tr '\n' ' ')"
+	echo "call $(fmt_ms $((t1 - t0))) s; B heard: $(grep -E '^(duration_s|check_.*|result)=' "$T/b3.analysis" | tr '\n' ' ')"
 	wait_no_calls || rc=1
 	echo "end reason $(last_record end_reason)"
 	return $rc

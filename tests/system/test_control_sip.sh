@@ -2,10 +2,16 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # System test: rtpgw-control in front of the real rtpgw-dataplane, inside a
-# network namespace this script creates and deletes. SIP user agents
-# (sipsak for OPTIONS, tests/system/sip_uac.py for INVITE/ACK/BYE with SDP)
-# call conference room 1; kernel-socket RTP endpoints send tones to the
-# ports the SDP answers name and must hear each other mixed.
+# network namespace this script creates and deletes, at the SIP message
+# level: sipsak (OPTIONS over UDP and TCP) and tests/system/sip_uac.py
+# (INVITE/ACK/BYE/re-INVITE with SDP, a scripted UAS) call conference room
+# 1; kernel-socket RTP endpoints send tones to the ports the SDP answers
+# name and must hear each other mixed. Also: RFC 4028 (422 with Min-SE,
+# Session-Expires confirmed, BYE when the caller never refreshes), a
+# re-INVITE changing codec then holding and resuming, a relayed call with
+# early media (183 with SDP installs the flows) and a callee's 486 passed
+# back, a dataplane restart (503, then everything re-installed), and after
+# each teardown the dataplane's flows matching control's calls.
 #
 #   test_control_sip.sh [RTPGW_DATAPLANE [RTPGWCTL [RTPGW_CONTROL]]]
 #
@@ -40,14 +46,28 @@ TONES=(440 1000 1500)
 PTS=(0 8 0)
 PHONE_PORT=40000
 SEND_S=4
-NCASES=9
+NCASES=15
 CTL_PID=
+SE_PID=
+SE_IP=198.51.100.6
 
 tap_plan $NCASES
 
 # (under pipefail, "| grep -q" can fail a pipeline whose writer gets
 # SIGPIPE: these greps read their whole input)
 ctl_alive() { [ -n "$CTL_PID" ] && kill -0 "$CTL_PID" 2>/dev/null; }
+
+# flows_match_calls: the dataplane holds exactly the flows of control's
+# calls (a room participant 1, a relayed call 2): nothing leaked.
+flows_match_calls() {
+	nsx timeout 5 curl -sf "http://127.0.0.1:8080/api/calls" >"$T/fm_calls.json" || return 1
+	ctl_json "$T/fm_hello.json" hello || return 1
+	jcheck "$T/fm_calls.json" "$T/fm_hello.json" <<'PYEOF'
+calls, hello = J
+want = sum(1 if c["kind"] == "room" else 2 for c in calls["calls"] if c["state"] in ("active", "early"))
+check(hello["flows"] == want, "%d flows in the dataplane, control's calls need %d" % (hello["flows"], want))
+PYEOF
+}
 metrics() { nsx timeout 5 curl -sf "http://127.0.0.1:8080/metrics"; }
 uac() { timeout 15 ip netns exec "$NS" python3 "$UAC" "$@"; }
 
@@ -57,6 +77,9 @@ case_start() {
 	dp_wait_api || return 1
 	# SIP on lo: it outlives the tap (the dataplane restarts below)
 	nsx ip addr add "$SIP_IP/32" dev lo || return 1
+	# the session timer caller's SIP lives on lo too: its call outlives the
+	# dataplane restart below, which takes the tap and its addresses away
+	nsx ip addr add "$SE_IP/32" dev lo || return 1
 	tap_addrs "${IPS[@]}" || return 1
 	[ -x "$CONTROLBIN" ] || { echo "not executable: $CONTROLBIN"; return 1; }
 	# a bad configuration is refused with exit 2 and a message
@@ -66,6 +89,7 @@ case_start() {
 	[ $i -eq 2 ] || { echo "FAIL: expected exit 2"; return 1; }
 	ip netns exec "$NS" "$CONTROLBIN" --sip "$SIP_IP:$SIP_PORT" --dataplane "$SOCK" \
 		--state-file "$T/control.state" --quality-log "$T/calls.jsonl" \
+		--route "^9[0-9]{3}\$ sip:${IPS[2]}:5090" \
 		--media-addr $MEDIA --ports 30000-30098 >"$T/control.log" 2>&1 &
 	CTL_PID=$!
 	BG_PIDS+=("$CTL_PID")
@@ -171,7 +195,8 @@ case_metrics() {
 	nsx timeout 5 curl -sf "http://127.0.0.1:8080/api/rooms" >"$T/rooms.json" || { echo "FAIL: GET /api/rooms"; return 1; }
 	grep -E '^rtpgw_(rooms|room_participants|drops_total\{reason="no_flow"|port_packets_total|worker_packets_total\{lcore="1",kind="rx")' "$T/metrics.txt"
 	cat "$T/rooms.json"
-	if ! { grep -q '^rtpgw_rooms 1$' "$T/metrics.txt" &&
+	# room 1 and the session timer call's room 3
+	if ! { grep -q '^rtpgw_rooms 2$' "$T/metrics.txt" &&
 		grep -q '^rtpgw_room_participants{room="1"} 3$' "$T/metrics.txt" &&
 		grep -q '^rtpgw_drops_total{reason="no_flow"} [0-9]' "$T/metrics.txt" &&
 		grep -Eq '^rtpgw_port_packets_total\{port="0",dir="rx"\} [1-9]' "$T/metrics.txt"; }; then
@@ -179,8 +204,8 @@ case_metrics() {
 		return 1
 	fi
 	jcheck "$T/rooms.json" <<'PYEOF'
-r = J[0]["rooms"]
-check(len(r) == 1 and r[0]["id"] == 1 and len(r[0]["participants"]) == 3, "rooms %s" % r)
+r = [r for r in J[0]["rooms"] if r["id"] == 1]
+check(len(r) == 1 and len(r[0]["participants"]) == 3, "rooms %s" % J[0]["rooms"])
 PYEOF
 }
 
@@ -197,8 +222,7 @@ case_bye() {
 	out=$(ctl conf show $ROOM 2>&1)
 	echo "conf show after the last BYE: $out"
 	echo "$out" | grep -q ENOENT || { echo "FAIL: the room is still there"; rc=1; }
-	ctl_json "$T/hello.json" hello || return 1
-	jcheck "$T/hello.json" <<<'check(J[0]["flows"] == 0, "%d flows left" % J[0]["flows"])' || rc=1
+	flows_match_calls || rc=1
 	uac bye --state "$T/call_A.json" >"$T/bye2.out" 2>&1
 	cat "$T/bye2.out"
 	grep -q ': 481$' "$T/bye2.out" || { echo "FAIL: a second BYE should get 481"; rc=1; }
@@ -247,6 +271,121 @@ PYEOF
 	echo "$out" | grep -q ENOENT || { echo "FAIL: room 2 still there"; return 1; }
 }
 
+case_options_tcp() {
+	ctl_alive || return 1
+	nsx timeout 10 sipsak -E tcp -s "sip:ping@$SIP_IP:$SIP_PORT" -v >"$T/options_tcp.out" 2>&1
+	echo "sipsak (TCP) exit $?"
+	grep -E '^(SIP/2.0|Via:|Allow:)' "$T/options_tcp.out"
+	grep -q '^SIP/2.0 200' "$T/options_tcp.out" && grep -q '^Via: SIP/2.0/TCP' "$T/options_tcp.out"
+}
+
+# RFC 4028: a Session-Expires below our Min-SE gets 422 with Min-SE; an
+# acceptable one is confirmed in the 200 with the caller as refresher; the
+# caller then never refreshes, so control must end the call with BYE at
+# interval - min(32, interval/3) = 60 s (checked by case_session_expired,
+# the wait runs in the background meanwhile).
+case_session_timers() {
+	local rc=0
+	ctl_alive || return 1
+	uac invite --bind "${IPS[0]}:5072" --to "sip:3@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:40010" --pts 0 --header "Supported: timer" \
+		--header "Session-Expires: 30" --expect 422 | tee "$T/se1.out" || rc=1
+	grep -q '^min-se: 90' "$T/se1.out" || { echo "FAIL: no Min-SE: 90 in the 422"; rc=1; }
+	uac invite --bind "$SE_IP:5074" --to "sip:3@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:40012" --pts 0 --header "Supported: timer" \
+		--header "Session-Expires: 90;refresher=uac" --state "$T/se.json" | tee "$T/se2.out" || return 1
+	grep -q '^session-expires: 90;refresher=uac' "$T/se2.out" || { echo "FAIL: Session-Expires not confirmed"; rc=1; }
+	grep -q '^require: timer' "$T/se2.out" || { echo "FAIL: no Require: timer"; rc=1; }
+	bg_start timeout 90 ip netns exec "$NS" python3 "$UAC" wait-bye --state "$T/se.json" --timeout 80 \
+		>"$T/se_bye.out" 2>&1
+	SE_PID=$BG_PID
+	return $rc
+}
+
+# A re-INVITE from A: codec change (PCMA only: a fresh port and participant),
+# hold (sendonly -> answered recvonly, A made deaf), resume.
+case_reinvite() {
+	local rc=0
+	ctl_alive || return 1
+	uac reinvite --state "$T/call_A.json" --pts 8 || return 1
+	jcheck "$T/call_A.json" <<<'a = J[0]["answer"]; check(a["pts"] == [8], "codec %s" % a["pts"]); info("new port %d" % a["port"])' || rc=1
+	nsx timeout 5 curl -sf "http://127.0.0.1:8080/api/rooms" >"$T/rooms2.json" || return 1
+	jcheck "$T/rooms2.json" "$T/call_A.json" <<'PYEOF' || rc=1
+rooms, a = J
+p = [p for r in rooms["rooms"] if r["id"] == 1 for p in r["participants"] if p["local_port"] == a["answer"]["port"]]
+check(len(p) == 1 and p[0]["pt"] == 8, "participant after the codec change: %s" % p)
+PYEOF
+	uac reinvite --state "$T/call_A.json" --pts 8 --dir sendonly || return 1
+	jcheck "$T/call_A.json" <<<'check(J[0]["answer"]["dir"] == "recvonly", "hold answered %s" % J[0]["answer"]["dir"])' || rc=1
+	nsx timeout 5 curl -sf "http://127.0.0.1:8080/api/calls" >"$T/calls_held.json" || return 1
+	jcheck "$T/calls_held.json" <<<'check(any(c["held"] for c in J[0]["calls"]), "no call held")' || rc=1
+	uac reinvite --state "$T/call_A.json" --pts 8 --dir sendrecv || return 1
+	jcheck "$T/call_A.json" <<<'check(J[0]["answer"]["dir"] == "sendrecv", "resume answered %s" % J[0]["answer"]["dir"])' || rc=1
+	return $rc
+}
+
+# A relayed call (route ^9xxx -> a scripted UAS at C's address): 183 with
+# SDP installs the two flows before the 200 (early media); BYE ends both legs.
+case_relay_early_media() {
+	local rc=0 upid cpid
+	ctl_alive || return 1
+	bg_start timeout 20 ip netns exec "$NS" python3 "$UAC" uas --bind "${IPS[2]}:5090" \
+		--media "${IPS[2]}:40020" --early 2 --timeout 15 >"$T/uas.out" 2>&1
+	upid=$BG_PID
+	sleep 0.3
+	bg_start uac invite --bind "${IPS[0]}:5076" --to "sip:9001@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:40022" --pts 0,8 --state "$T/relay.json" >"$T/relay_inv.out" 2>&1
+	cpid=$BG_PID
+	sleep 1
+	nsx timeout 5 curl -sf "http://127.0.0.1:8080/api/calls" >"$T/early.json" || return 1
+	ctl flows | head -n 3
+	jcheck "$T/early.json" <<'PYEOF' || rc=1
+c = [c for c in J[0]["calls"] if c["kind"] == "relay"]
+check(len(c) == 1, "relayed calls %s" % c)
+info("during early media: state %s, legs %s" % (c[0]["state"], [(l["peer"], l["peer_port"]) for l in c[0]["legs"]]))
+check(c[0]["state"] == "early", "state %s" % c[0]["state"])
+check(all(l["peer"] for l in c[0]["legs"]), "media of both legs")
+PYEOF
+	ctl_json "$T/early_hello.json" hello || return 1
+	jcheck "$T/early_hello.json" <<<'check(J[0]["flows"] >= 2, "%d flows during early media" % J[0]["flows"])' || rc=1
+	wait_pids "$cpid" || { echo "FAIL: the relayed INVITE"; cat "$T/relay_inv.out"; rc=1; }
+	cat "$T/relay_inv.out"
+	jcheck "$T/relay.json" <<<'a = J[0]["answer"]; check(a["ip"] == "'$MEDIA'" and a["pts"] == [0], "answer %s" % a)' || rc=1
+	uac bye --state "$T/relay.json" || rc=1
+	wait_pids "$upid" || rc=1
+	cat "$T/uas.out"
+	grep -q 'BYE answered' "$T/uas.out" || { echo "FAIL: the callee got no BYE"; rc=1; }
+	tail -n 1 "$T/calls.jsonl" | grep -q '"end_reason":"bye-caller"' || { echo "FAIL: quality record"; rc=1; }
+	return $rc
+}
+
+# The callee refuses (486): the caller gets 486, nothing stays installed.
+case_relay_busy() {
+	local rc=0 upid
+	ctl_alive || return 1
+	bg_start timeout 10 ip netns exec "$NS" python3 "$UAC" uas --bind "${IPS[2]}:5090" \
+		--media "${IPS[2]}:40020" --reject 486 --timeout 8 >"$T/uas2.out" 2>&1
+	upid=$BG_PID
+	sleep 0.3
+	uac invite --bind "${IPS[0]}:5078" --to "sip:9002@$SIP_IP:$SIP_PORT" \
+		--media "${IPS[0]}:40024" --pts 0 --expect 486 || rc=1
+	wait_pids "$upid" || rc=1
+	cat "$T/uas2.out"
+	tail -n 1 "$T/calls.jsonl" | grep -o '"end_reason":"[a-z0-9-]*"'
+	tail -n 1 "$T/calls.jsonl" | grep -q '"end_reason":"callee-486"' || { echo "FAIL: quality record"; rc=1; }
+	flows_match_calls || rc=1
+	return $rc
+}
+
+case_session_expired() {
+	[ -n "$SE_PID" ] || { echo "FAIL: no session timer call"; return 1; }
+	wait_pids "$SE_PID"
+	local rc=$?
+	cat "$T/se_bye.out"
+	grep -o '"end_reason":"session-expired"' "$T/calls.jsonl" || { echo "FAIL: no session-expired record"; rc=1; }
+	return $rc
+}
+
 case_control_stops() {
 	local i rc
 	ctl_alive || return 1
@@ -264,11 +403,17 @@ case_control_stops() {
 
 run_case control_starts_and_connects case_start
 run_case options_gets_200 case_options
+run_case options_over_tcp case_options_tcp
 run_case bad_invites_get_404_488 case_bad_invites
+run_case session_timer_422_and_confirmed case_session_timers
 run_case three_calls_join_room_1 case_calls
 run_case each_hears_the_others case_mixed
 run_case metrics_and_rooms_api case_metrics
+run_case reinvite_codec_hold_resume case_reinvite
 run_case bye_leaves_and_empties_room case_bye
+run_case relay_early_media_then_bye case_relay_early_media
+run_case relay_busy_486_passed_back case_relay_busy
 run_case dataplane_restart_503_then_reinstall case_dp_restart_reconnects
+run_case session_expired_bye case_session_expired
 run_case control_stops_on_sigterm case_control_stops
 tap_summary
