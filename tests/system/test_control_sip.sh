@@ -10,7 +10,8 @@
 # Session-Expires confirmed, BYE when the caller never refreshes), a
 # re-INVITE changing codec then holding and resuming, a relayed call with
 # early media (183 with SDP installs the flows) and a callee's 486 passed
-# back, a dataplane restart (503, then everything re-installed), and after
+# back, a dataplane restart (503, then every room participant and relayed
+# call re-installed), and after
 # each teardown the dataplane's flows matching control's calls.
 #
 #   test_control_sip.sh [RTPGW_DATAPLANE [RTPGWCTL [RTPGW_CONTROL]]]
@@ -50,6 +51,7 @@ NCASES=15
 CTL_PID=
 SE_PID=
 SE_IP=198.51.100.6
+UAS_IP=198.51.100.7	# the relayed calls' callee (route ^9xxx), on lo
 
 tap_plan $NCASES
 
@@ -80,6 +82,7 @@ case_start() {
 	# the session timer caller's SIP lives on lo too: its call outlives the
 	# dataplane restart below, which takes the tap and its addresses away
 	nsx ip addr add "$SE_IP/32" dev lo || return 1
+	nsx ip addr add "$UAS_IP/32" dev lo || return 1
 	tap_addrs "${IPS[@]}" || return 1
 	[ -x "$CONTROLBIN" ] || { echo "not executable: $CONTROLBIN"; return 1; }
 	# a bad configuration is refused with exit 2 and a message
@@ -89,7 +92,7 @@ case_start() {
 	[ $i -eq 2 ] || { echo "FAIL: expected exit 2"; return 1; }
 	ip netns exec "$NS" "$CONTROLBIN" --sip "$SIP_IP:$SIP_PORT" --dataplane "$SOCK" \
 		--state-file "$T/control.state" --quality-log "$T/calls.jsonl" \
-		--route "^9[0-9]{3}\$ sip:${IPS[2]}:5090" \
+		--route "^9[0-9]{3}\$ sip:$UAS_IP:5090" \
 		--media-addr $MEDIA --ports 30000-30098 >"$T/control.log" 2>&1 &
 	CTL_PID=$!
 	BG_PIDS+=("$CTL_PID")
@@ -230,11 +233,18 @@ case_bye() {
 }
 
 case_dp_restart_reconnects() {
-	local i out
+	local i out upid
 	ctl_alive || return 1
 	# a call into room 2 stays up across the dataplane restart
 	uac invite --bind "$SIP_IP:5066" --to "sip:2@$SIP_IP:$SIP_PORT" \
 		--media "${IPS[0]}:40002" --pts 0 --state "$T/held.json" || { echo "FAIL: room 2 INVITE"; return 1; }
+	# and a relayed call (two RELAY flows) too
+	bg_start timeout 40 ip netns exec "$NS" python3 "$UAC" uas --bind "$UAS_IP:5090" \
+		--media "$UAS_IP:40030" --early 0 --timeout 35 >"$T/uas3.out" 2>&1
+	upid=$BG_PID
+	sleep 0.3
+	uac invite --bind "$SE_IP:5080" --to "sip:9003@$SIP_IP:$SIP_PORT" \
+		--media "$SE_IP:40032" --pts 0 --state "$T/relay3.json" || { echo "FAIL: relayed INVITE"; return 1; }
 	dp_check_clean_shutdown || return 1
 	for i in $(seq 30); do
 		metrics | grep '^rtpgw_dataplane_up 0' >/dev/null && break
@@ -265,6 +275,10 @@ held, show = J
 ports = [p["local_port"] for p in show["participants"]]
 check(ports == [held["answer"]["port"]], "room 2 after the restart: participants at %s, expected %d" % (ports, held["answer"]["port"]))
 PYEOF
+	flows_match_calls || return 1
+	ctl flows | sed 's/^/  /'
+	uac bye --state "$T/relay3.json" || { echo "FAIL: relayed BYE after the restart"; return 1; }
+	wait_pids "$upid" || { cat "$T/uas3.out"; return 1; }
 	uac bye --state "$T/held.json" || { echo "FAIL: BYE after the restart"; return 1; }
 	out=$(ctl conf show 2 2>&1)
 	echo "conf show 2 after its BYE: $out"
@@ -329,7 +343,7 @@ PYEOF
 case_relay_early_media() {
 	local rc=0 upid cpid
 	ctl_alive || return 1
-	bg_start timeout 20 ip netns exec "$NS" python3 "$UAC" uas --bind "${IPS[2]}:5090" \
+	bg_start timeout 20 ip netns exec "$NS" python3 "$UAC" uas --bind "$UAS_IP:5090" \
 		--media "${IPS[2]}:40020" --early 2 --timeout 15 >"$T/uas.out" 2>&1
 	upid=$BG_PID
 	sleep 0.3
@@ -363,7 +377,7 @@ PYEOF
 case_relay_busy() {
 	local rc=0 upid
 	ctl_alive || return 1
-	bg_start timeout 10 ip netns exec "$NS" python3 "$UAC" uas --bind "${IPS[2]}:5090" \
+	bg_start timeout 10 ip netns exec "$NS" python3 "$UAC" uas --bind "$UAS_IP:5090" \
 		--media "${IPS[2]}:40020" --reject 486 --timeout 8 >"$T/uas2.out" 2>&1
 	upid=$BG_PID
 	sleep 0.3
