@@ -50,6 +50,7 @@ room_get(struct sip_server *srv, uint32_t id, int *rc)
 	if (!r) {
 		(void)call_dp_conf_del(srv->dp, id);
 		*rc = -ENOMEM;
+		return NULL;
 	}
 	*rc = 0;
 	return r;
@@ -463,8 +464,17 @@ fail_leave:
 	sip_room_leave(srv, c);
 fail_dp:
 	srv->st.dp_errors++;
-	reply_fail(srv, msg, dp_client_connected(srv->dp) ? 500 : 503,
-		   dp_client_connected(srv->dp) ? "Server Internal Error" : "Service Unavailable");
+	if (rc == -ENOSPC) {
+		/* the mixer has no room for another participant or conference */
+		(void)sip_replyf(srv->sip, msg, 486, "Busy Here",
+				 "Warning: 399 rtpgw \"the conference bridge is full\"\r\n"
+				 "Content-Length: 0\r\n\r\n");
+		srv->st.rejected[4]++;
+	} else {
+		reply_fail(srv, msg, dp_client_connected(srv->dp) ? 500 : 503,
+			   dp_client_connected(srv->dp) ? "Server Internal Error"
+							: "Service Unavailable");
+	}
 	goto fail;
 fail_500:
 	reply_fail(srv, msg, 500, "Server Internal Error");
