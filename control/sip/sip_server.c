@@ -601,6 +601,9 @@ sip_server_destroy(struct sip_server *srv)
 			calls_del(srv->calls, c);
 		free(sc);
 	}
+	/* close the SIP sockets; the sessions stay unfreed (see above) */
+	if (srv->sip)
+		sip_transp_flush(srv->sip);
 	regfree(&srv->room_re);
 	free(srv);
 }
