@@ -113,6 +113,9 @@ void sip_room_invite(struct sip_server *srv, const struct sip_msg *msg, uint32_t
 void sip_room_invite_again(struct sip_server *srv, const struct sip_msg *msg, struct call *c);
 /* A request in a room call's dialog; false: not handled here. */
 bool sip_room_request(struct sip_server *srv, const struct sip_msg *msg, struct call *c);
+/* A room call recovered from the state file: back in its room, with a SIP
+ * runtime again. 0 or a negative errno. */
+int sip_room_recover(struct sip_server *srv, struct call *c);
 /* Stop retransmitting a room call's 2xx. */
 void sip_room_rtx_stop(struct sip_call *sc);
 void sip_room_leave(struct sip_server *srv, struct call *c);

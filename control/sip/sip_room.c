@@ -487,3 +487,34 @@ fail:
 	calls_del(srv->calls, c);
 	free(sc);
 }
+
+int
+sip_room_recover(struct sip_server *srv, struct call *c)
+{
+	struct call_leg *l = &c->leg[0];
+	struct sip_call *sc;
+	struct room *r;
+
+	r = rooms_lookup(srv->rooms, c->room);
+	if (!r)
+		r = rooms_add(srv->rooms, c->room);
+	if (!r)
+		return -ENOMEM;
+	sc = sip_call_alloc(srv, c);
+	if (!sc)
+		return -ENOMEM;
+	/* a new SDP session: its o= line starts again (the old one died with
+	 * the previous process), our description as it was answered */
+	if (sdp_leg_alloc(&sc->sdp[0], &srv->media_sa, l->local_port) ||
+	    sdp_leg_set_local(&sc->sdp[0], l->local_port, &l->m.pt, 1, l->m.dtmf_pt, l->m.ptime,
+			      l->m.rtcp_mux, sdp_dir_answer(l->m.dir))) {
+		sdp_leg_free(&sc->sdp[0]);
+		c->sip = NULL;
+		free(sc);
+		return -ENOMEM;
+	}
+	sc->answered = true;
+	sc->acked = true;
+	r->n_parts++;
+	return 0;
+}

@@ -617,25 +617,22 @@ sip_server_recover(struct sip_server *srv, unsigned int *dropped)
 
 	*dropped = 0;
 	for (c = calls_first(srv->calls); c; c = next) {
-		unsigned int i, taken = 0;
+		unsigned int i, reserved = 0;
 		bool ok = true;
 
 		next = c->next;
 		if (!c->recovered || c->sip)
 			continue;
-		for (i = 0; i < c->n_legs && ok; i++, taken++)
+		for (i = 0; i < c->n_legs && ok; i++) {
 			ok = ports_reserve(srv->ports, c->leg[i].local_port) == 0;
-		if (ok && c->kind == CALL_ROOM) {
-			struct room *r = rooms_lookup(srv->rooms, c->room);
-
-			if (!r)
-				r = rooms_add(srv->rooms, c->room);
-			ok = r != NULL;
-			if (r)
-				r->n_parts++;
+			reserved += ok;
 		}
+		/* a room call's dialog is ours: it gets its SIP runtime back
+		 * (re-INVITE, session timer, BYE); a relayed call stays a record */
+		if (ok && c->kind == CALL_ROOM)
+			ok = sip_room_recover(srv, c) == 0;
 		if (!ok) {
-			for (i = 0; i + 1 < taken; i++)
+			for (i = 0; i < reserved; i++)
 				ports_free(srv->ports, c->leg[i].local_port, now);
 			calls_del(srv->calls, c);
 			(*dropped)++;

@@ -12,7 +12,8 @@
 # early media (183 with SDP installs the flows) and a callee's 486 passed
 # back, a dataplane restart (503, then every room participant and relayed
 # call re-installed), and after
-# each teardown the dataplane's flows matching control's calls.
+# each teardown the dataplane's flows matching control's calls; control
+# killed and restarted with a room call up (recovered, re-INVITE, BYE).
 #
 #   test_control_sip.sh [RTPGW_DATAPLANE [RTPGWCTL [RTPGW_CONTROL]]]
 #
@@ -47,7 +48,7 @@ TONES=(440 1000 1500)
 PTS=(0 8 0)
 PHONE_PORT=40000
 SEND_S=4
-NCASES=15
+NCASES=16
 CTL_PID=
 SE_PID=
 SE_IP=198.51.100.6
@@ -73,6 +74,24 @@ PYEOF
 metrics() { nsx timeout 5 curl -sf "http://127.0.0.1:8080/metrics"; }
 uac() { timeout 15 ip netns exec "$NS" python3 "$UAC" "$@"; }
 
+# control_launch: start rtpgw-control (appending to control.log), wait
+# until it is connected to the dataplane.
+control_launch() {
+	local i
+	ip netns exec "$NS" "$CONTROLBIN" --sip "$SIP_IP:$SIP_PORT" --dataplane "$SOCK" \
+		--state-file "$T/control.state" --quality-log "$T/calls.jsonl" \
+		--route "^9[0-9]{3}\$ sip:$UAS_IP:5090" \
+		--media-addr $MEDIA --ports 30000-30098 >>"$T/control.log" 2>&1 &
+	CTL_PID=$!
+	BG_PIDS+=("$CTL_PID")
+	for i in $(seq 50); do	# 5 s
+		metrics 2>/dev/null | grep '^rtpgw_dataplane_up 1' >/dev/null && break
+		ctl_alive || break
+		sleep 0.1
+	done
+	cat "$T/control.log"
+}
+
 case_start() {
 	local i
 	dp_start --max-confs 16 --max-participants 64 || return 1
@@ -90,18 +109,7 @@ case_start() {
 	i=$?
 	echo "bad --ports: exit $i: $(head -n 1 "$T/bad.log")"
 	[ $i -eq 2 ] || { echo "FAIL: expected exit 2"; return 1; }
-	ip netns exec "$NS" "$CONTROLBIN" --sip "$SIP_IP:$SIP_PORT" --dataplane "$SOCK" \
-		--state-file "$T/control.state" --quality-log "$T/calls.jsonl" \
-		--route "^9[0-9]{3}\$ sip:$UAS_IP:5090" \
-		--media-addr $MEDIA --ports 30000-30098 >"$T/control.log" 2>&1 &
-	CTL_PID=$!
-	BG_PIDS+=("$CTL_PID")
-	for i in $(seq 50); do	# 5 s
-		metrics 2>/dev/null | grep '^rtpgw_dataplane_up 1' >/dev/null && break
-		ctl_alive || break
-		sleep 0.1
-	done
-	cat "$T/control.log"
+	control_launch || return 1
 	metrics | grep '^rtpgw_dataplane_up 1' >/dev/null || { echo "FAIL: control not up or not connected"; return 1; }
 }
 
@@ -400,6 +408,31 @@ case_session_expired() {
 	return $rc
 }
 
+# control killed (SIGKILL) with a room call up: the restarted control
+# recovers it from its journal, a re-INVITE (hold) in that dialog is
+# answered, its BYE ends it and nothing is left in the dataplane.
+case_control_restart_room_call() {
+	local rc=0 out
+	ctl_alive || return 1
+	uac invite --bind "$SE_IP:5082" --to "sip:4@$SIP_IP:$SIP_PORT" \
+		--media "$SE_IP:40040" --pts 8 --state "$T/rr.json" || return 1
+	kill -KILL "$CTL_PID"
+	wait "$CTL_PID" 2>/dev/null
+	CTL_PID=
+
+	control_launch >/dev/null || return 1
+	metrics | grep '^rtpgw_dataplane_up 1' >/dev/null || { echo "FAIL: control not back"; return 1; }
+	grep recovered "$T/control.log" | tail -n 1
+	flows_match_calls || rc=1
+	uac reinvite --state "$T/rr.json" --pts 8 --dir sendonly || rc=1
+	jcheck "$T/rr.json" <<<'check(J[0]["answer"]["dir"] == "recvonly" and J[0]["answer"]["pts"] == [8], "answer %s" % J[0]["answer"])' || rc=1
+	uac bye --state "$T/rr.json" || rc=1
+	flows_match_calls || rc=1
+	out=$(ctl conf show 4 2>&1)
+	echo "$out" | grep -q ENOENT || { echo "FAIL: room 4 still there"; rc=1; }
+	return $rc
+}
+
 case_control_stops() {
 	local i rc
 	ctl_alive || return 1
@@ -429,5 +462,6 @@ run_case relay_early_media_then_bye case_relay_early_media
 run_case relay_busy_486_passed_back case_relay_busy
 run_case dataplane_restart_503_then_reinstall case_dp_restart_reconnects
 run_case session_expired_bye case_session_expired
+run_case control_restart_recovers_room_call case_control_restart_room_call
 run_case control_stops_on_sigterm case_control_stops
 tap_summary
