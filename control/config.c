@@ -38,6 +38,9 @@ config_init(struct config *cfg)
 	cfg->stats_interval_ms = 1000;
 	snprintf(cfg->state_file, sizeof(cfg->state_file), "/run/rtpgw/control.state");
 	snprintf(cfg->quality_log, sizeof(cfg->quality_log), "/var/log/rtpgw/calls.jsonl");
+	cfg->ng = true;
+	snprintf(cfg->ng_ip, sizeof(cfg->ng_ip), "127.0.0.1");
+	cfg->ng_port = 2223;
 }
 
 static bool
@@ -262,6 +265,7 @@ enum key_type {
 	KEY_PATH,     /* a path or "off" (""), char[size] at off */
 	KEY_SIP_TCP,  /* IP:PORT, on or off */
 	KEY_ROUTE,    /* PATTERN NEXT_HOP, appended to routes[] */
+	KEY_NG,	      /* IP:PORT or off */
 };
 
 struct key_def {
@@ -325,6 +329,12 @@ static const struct key_def keys[] = {
 	{"quality_log", "quality-log", "PATH|off", KEY_PATH, FIELD(quality_log), 0,
 	 FIELD_SIZE(quality_log), 0, 0, false, "a path shorter than 256 bytes, or off",
 	 "one JSON line per ended call, or off\n(default /var/log/rtpgw/calls.jsonl)"},
+	{"ng", "ng", "ADDR:PORT|off", KEY_NG, 0, 0, 0, 0, 0, false,
+	 "IP:PORT, [IPv6]:PORT or off",
+	 "ng protocol (rtpengine control, UDP) listen\naddress, or off (default 127.0.0.1:2223)"},
+	{"ng_max_sessions", "ng-max-sessions", "N", KEY_U32, FIELD(ng_max_sessions), 0, 0, 0,
+	 10000000, false, "a number 0-10000000, 0 = no limit",
+	 "an ng offer of a new call gets \"load limit\" when\nN calls are held; 0 = no limit (default 0)"},
 };
 
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
@@ -498,6 +508,15 @@ key_set(struct config *cfg, const struct key_def *k, const char *value, char *er
 		break;
 	case KEY_ROUTE:
 		return set_route(cfg, value, err);
+	case KEY_NG:
+		if (strcmp(value, "off") == 0) {
+			cfg->ng = false;
+			break;
+		}
+		if (parse_hostport(value, cfg->ng_ip, &cfg->ng_port) < 0)
+			goto bad;
+		cfg->ng = true;
+		break;
 	}
 	return 0;
 bad:
@@ -681,6 +700,15 @@ config_validate(struct config *cfg, char *err)
 		snprintf(err, CONFIG_ERR_MAX,
 			 "sip_tcp: %s port %u is also the http address %s:%u (set sip_tcp or http)",
 			 cfg->sip_tcp_ip, cfg->sip_tcp_port, cfg->http_ip, cfg->http_port);
+		return -EINVAL;
+	}
+	/* ng and SIP over UDP cannot share a UDP port */
+	if (cfg->ng && cfg->ng_port == cfg->sip_port &&
+	    (strcmp(cfg->ng_ip, cfg->sip_ip) == 0 || is_wildcard(cfg->ng_ip) ||
+	     is_wildcard(cfg->sip_ip))) {
+		snprintf(err, CONFIG_ERR_MAX,
+			 "ng: %s port %u is also the sip address %s:%u (set ng or sip)", cfg->ng_ip,
+			 cfg->ng_port, cfg->sip_ip, cfg->sip_port);
 		return -EINVAL;
 	}
 	return 0;

@@ -78,6 +78,11 @@ struct config {
 	uint32_t stats_interval_ms;	   /* dataplane statistics poll period */
 	char state_file[CONFIG_PATH_MAX];  /* persisted calls; "" = none */
 	char quality_log[CONFIG_PATH_MAX]; /* one JSON record per ended call; "" = none */
+	/* the ng protocol listener (UDP, docs/NG.md); loopback by default */
+	bool ng;
+	char ng_ip[CONFIG_IP_MAX];
+	uint16_t ng_port;
+	uint32_t ng_max_sessions; /* calls held before an offer gets "load limit"; 0 = no limit */
 };
 
 /* Fill cfg with the defaults. */

@@ -2,8 +2,8 @@
 /*
  * rtpgw-control: the process carriers point their SIP network at. Reads
  * the configuration (config.c), then runs one libre re_main loop holding
- * the dataplane client (dp_client/), the SIP UAS (sip/) and the HTTP
- * metrics server (http/) until SIGINT or SIGTERM. Exit status: 0 on a
+ * the dataplane client (dp_client/), the SIP UAS (sip/), the ng protocol
+ * listener (ng/) and the HTTP metrics server (http/) until SIGINT or SIGTERM. Exit status: 0 on a
  * clean stop, 1 when a listener cannot be set up, 2 on bad configuration.
  */
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include "dp_client/dp_client.h"
 #include "http/http_api.h"
 #include "media/ports.h"
+#include "ng/ng.h"
 #include "rooms.h"
 #include "routing/routes.h"
 #include "sip/sip_server.h"
@@ -110,6 +111,7 @@ main(int argc, char **argv)
 	struct dp_client *dp = NULL;
 	struct sip_server *srv = NULL;
 	struct http_api *http = NULL;
+	struct ng *ng = NULL;
 	struct routes *routes = NULL;
 	struct calls *calls = NULL;
 	struct ports *ports = NULL;
@@ -184,6 +186,17 @@ main(int argc, char **argv)
 				n, cfg.state_file, bad, dropped);
 	}
 	sip_server_set_hooks(srv, call_ended, call_changed, &hooks);
+	if (cfg.ng) {
+		ng = ng_create(&cfg, dp, calls, ports);
+		if (!ng) {
+			fprintf(stderr, "rtpgw-control: ng on %s:%u: %s\n", cfg.ng_ip, cfg.ng_port,
+				strerror(errno));
+			goto out;
+		}
+		ng_set_hooks(ng, call_ended, call_changed, &hooks);
+		fprintf(stderr, "rtpgw-control: ng udp %s:%u%s\n", cfg.ng_ip, cfg.ng_port,
+			cfg.ng_max_sessions ? " (session limit)" : "");
+	}
 	http = http_api_create(&cfg, dp, calls, rs, ports, srv);
 	if (!http) {
 		fprintf(stderr, "rtpgw-control: HTTP on %s:%u: %s\n", cfg.http_ip, cfg.http_port,
@@ -200,6 +213,7 @@ main(int argc, char **argv)
 	status = rc ? 1 : 0;
 out:
 	http_api_destroy(http);
+	ng_destroy(ng);
 	sip_server_destroy(srv);
 	dp_client_destroy(dp);
 	ports_destroy(ports);

@@ -346,7 +346,7 @@ call_dp_event(struct calls *cs, const struct rtpgw_api_hdr *hdr, const void *pay
 	/* Relayed: the other endpoint's SR is on its way to this one's peer;
 	 * remember when it passed for the peer's LSR (quality.h). Rooms: the
 	 * mixer's own SRs carry the wall clock. */
-	if (c->kind == CALL_RELAY && r.has_sr)
+	if (c->kind != CALL_ROOM && r.has_sr)
 		quality_sr_passed(&c->leg[1 - leg].q, rtcp_ntp_mid32(r.sr.ntp), ev->time_ns);
 	quality_rtcp_from_endpoint(&l->q, &r, ev->time_ns, ntp_mid32_of_ns(*epoch_ns + ev->time_ns),
 				   c->kind == CALL_ROOM);

@@ -101,9 +101,11 @@ call_json(struct re_printf *pf, const struct call *c)
 	int err;
 
 	err = re_hprintf(pf, "{\"id\":%u,\"kind\":\"%s\",\"state\":\"%s\",", c->id,
-			 c->kind == CALL_ROOM ? "room" : "relay", call_state_name(c->state));
+			 c->kind == CALL_ROOM ? "room" : c->kind == CALL_NG ? "ng" : "relay", call_state_name(c->state));
 	if (!err && c->kind == CALL_ROOM)
 		err = re_hprintf(pf, "\"room\":%u,\"route\":null,", c->room);
+	else if (!err && c->kind == CALL_NG)
+		err = re_hprintf(pf, "\"room\":null,\"route\":null,");
 	else if (!err)
 		err = re_hprintf(pf, "\"room\":null,\"route\":%u,", c->route);
 	if (!err)

@@ -272,7 +272,7 @@ put_load(struct calls *cs, const struct odict *o)
 	struct call *c, *old;
 	struct le *le;
 
-	if (!legs || !id || id >= (1u << 31) || (kind != CALL_ROOM && kind != CALL_RELAY))
+	if (!legs || !id || id >= (1u << 31) || (kind != CALL_ROOM && kind != CALL_RELAY && kind != CALL_NG))
 		return -EINVAL;
 	n = kind == CALL_ROOM ? 1 : 2;
 	if (list_count(&legs->u.odict->lst) != n)
@@ -294,7 +294,8 @@ put_load(struct calls *cs, const struct odict *o)
 		if (e->type != ODICT_OBJECT || leg_load(&c->leg[i], e->u.odict) < 0)
 			goto bad;
 		copy_str(e->u.odict, "callid", callid, sizeof(callid));
-		if (calls_set_callid(cs, &c->leg[i], callid) < 0)
+		/* an ng call's Call-ID is on leg 0 only */
+		if ((kind != CALL_NG || i == 0) && calls_set_callid(cs, &c->leg[i], callid) < 0)
 			goto bad;
 	}
 	if (kind == CALL_ROOM && !c->room)

@@ -222,6 +222,8 @@ calls_counts(const struct calls *cs, struct calls_counts *cnt)
 	for (c = cs->list; c; c = c->next) {
 		if (c->state == CALL_ACTIVE && c->kind == CALL_ROOM)
 			cnt->active_room++;
+		else if (c->state == CALL_ACTIVE && c->kind == CALL_NG)
+			cnt->active_ng++;
 		else if (c->state == CALL_ACTIVE)
 			cnt->active_relay++;
 		else if (c->state == CALL_EARLY || c->state == CALL_NEW)

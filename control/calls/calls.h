@@ -26,6 +26,7 @@
 enum call_kind {
 	CALL_ROOM = 1,
 	CALL_RELAY,
+	CALL_NG = 3, /* relayed, driven by the ng protocol (ng/): no SIP dialog */
 };
 
 enum call_state {
@@ -133,6 +134,7 @@ unsigned int calls_count(const struct calls *cs);
 struct calls_counts {
 	unsigned int active_room;
 	unsigned int active_relay;
+	unsigned int active_ng;
 	unsigned int early;
 	uint64_t started;
 	uint64_t ended;

@@ -190,6 +190,7 @@ metrics_calls(struct http_api *h, struct mbuf *mb)
 		    "# TYPE rtpgw_calls gauge\n"
 		    "rtpgw_calls{kind=\"room\",state=\"active\"} %u\n"
 		    "rtpgw_calls{kind=\"relay\",state=\"active\"} %u\n"
+		    "rtpgw_calls{kind=\"ng\",state=\"active\"} %u\n"
 		    "rtpgw_calls{kind=\"any\",state=\"setup\"} %u\n"
 		    "# HELP rtpgw_calls_started_total Calls started.\n"
 		    "# TYPE rtpgw_calls_started_total counter\n"
@@ -197,7 +198,7 @@ metrics_calls(struct http_api *h, struct mbuf *mb)
 		    "# HELP rtpgw_calls_ended_total Calls ended.\n"
 		    "# TYPE rtpgw_calls_ended_total counter\n"
 		    "rtpgw_calls_ended_total %llu\n",
-		    n.active_room, n.active_relay, n.early, (unsigned long long)n.started,
+		    n.active_room, n.active_relay, n.active_ng, n.early, (unsigned long long)n.started,
 		    (unsigned long long)n.ended);
 	mbuf_printf(mb,
 		    "# HELP rtpgw_sip_events_total SIP events by kind.\n"

@@ -251,7 +251,8 @@ sip_recovered_end(struct sip_server *srv, struct call *c, const char *reason)
 		bool from_here = (i == 0 && !strcmp(reason, "bye-caller")) ||
 				 (i == 1 && !strcmp(reason, "bye-callee"));
 
-		if (!from_here && sip_dialog_bye(srv, &c->leg[i]) == 0)
+		/* an ng call has no dialog of ours: its proxy ends it (delete) */
+		if (c->kind != CALL_NG && !from_here && sip_dialog_bye(srv, &c->leg[i]) == 0)
 			srv->st.bye_tx++;
 	}
 	call_release(srv, c, reason);
@@ -341,8 +342,8 @@ first_handler(const struct sip_msg *msg, void *arg)
 	if (!pl_isset(&msg->to.tag))
 		return false; /* dialog-creating: sipsess */
 	l = calls_find_callid(srv->calls, msg->callid.p, msg->callid.l);
-	if (!l)
-		return false;
+	if (!l || l->call->kind == CALL_NG)
+		return false; /* ng calls have no dialog here */
 	if (!l->call->sip)
 		return handle_recovered(srv, msg, l);
 	if (l->call->kind == CALL_ROOM && sip_room_request(srv, msg, l->call))
@@ -491,7 +492,7 @@ dp_up(void *arg)
 	srv->dp_epoch_ns = 0; /* a new dataplane may have a new clock */
 	n_room = sip_room_reinstall(srv);
 	for (c = calls_first(srv->calls); c; c = c->next) {
-		if (c->kind != CALL_RELAY || !c->installed)
+		if ((c->kind != CALL_RELAY && c->kind != CALL_NG) || !c->installed)
 			continue;
 		if (call_dp_relay_install(srv->dp, c, &srv->media, false) == 0)
 			n_relay++;
