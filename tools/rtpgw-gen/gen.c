@@ -652,10 +652,11 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 	uint64_t hz = g->hz, start = rte_rdtsc();
 	uint64_t meas_at = start + (uint64_t)(warmup_s * (double)hz);
 	uint64_t end_at = meas_at + (uint64_t)(duration_s * (double)hz);
-	uint64_t drain_at = end_at + hz * g->cfg.drain_ms / 1000;
+	uint64_t tx_slack = hz / 10, drain_at = 0;
 	uint64_t next = start, ival = 0, ival_frac = 0, frac = 0, next_progress = start + hz;
 	uint64_t prog_sent = 0, now;
 	uint32_t trial = 0;
+	bool tx_on = true;
 	double nominal = (double)g->cfg.n_streams * 1000.0 / g->cfg.ptime_ms;
 	double samples = (double)g->cfg.clock_hz * g->cfg.ptime_ms / 1000.0;
 	int rc;
@@ -673,8 +674,24 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 		ival_frac = (uint64_t)((cyc - (double)ival) * 4294967296.0);
 	}
 	g->tx_failed = 0;
-	for (now = rte_rdtsc(); now < drain_at && !g->interrupted; now = rte_rdtsc()) {
-		if (trial == 0 && now >= meas_at) {
+	/*
+	 * Phases follow the schedule, not the wall clock: at a fixed rate
+	 * the packet due at t is measured when meas_at <= t < end_at, so a
+	 * trial offers exactly rate x duration packets even when this lcore
+	 * loses the CPU for a while (it catches up a burst at a time).
+	 * Unthrottled, the wall clock decides. TX gives up tx_slack (100 ms) after
+	 * end_at (the rate was not reached); RX then drains for drain_ms.
+	 */
+	for (now = rte_rdtsc(); !g->interrupted; now = rte_rdtsc()) {
+		uint64_t clock = rate_pps > 0 ? next : now;
+
+		if (tx_on && (clock >= end_at || now >= end_at + tx_slack)) {
+			tx_on = false;
+			drain_at = now + hz * g->cfg.drain_ms / 1000;
+		}
+		if (!tx_on && now >= drain_at)
+			break;
+		if (tx_on && trial == 0 && clock >= meas_at) {
 			/* Measured phase: RX resets every stream to the next
 			 * sequence number each will send. */
 			for (uint32_t i = 0; i < g->cfg.n_streams; i++) {
@@ -686,23 +703,24 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 			if (rc < 0)
 				return rc;
 			now = rte_rdtsc();
-			if (next < now - hz / 1000)
-				next = now; /* no burst of catch-up from the warm-up */
 		}
-		if (now < end_at) {
+		if (tx_on) {
 			uint16_t want = GEN_BURST;
 
 			if (rate_pps > 0) {
+				uint64_t stop = trial == 0 ? meas_at : end_at;
+
+				/* the deadlines due, not crossing a phase */
 				want = 0;
-				/* count the deadlines due, without building yet */
-				for (uint64_t t = next, f = frac; t <= now && want < GEN_BURST; want++) {
+				for (uint64_t t = next, f = frac; t <= now && t < stop && want < GEN_BURST;
+				     want++) {
 					t += ival;
 					f += ival_frac;
 					t += f >> 32;
 					f &= 0xffffffffull;
 				}
 			}
-			want = gen_tx_build(g, want, now >= meas_at ? trial : 0);
+			want = gen_tx_build(g, want, trial);
 			for (uint16_t k = 0; k < want && rate_pps > 0; k++) {
 				next += ival;
 				frac += ival_frac;
@@ -719,8 +737,8 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 			for (uint32_t i = 0; i < g->cfg.n_streams && trial != 0; i++)
 				sent += g->tx[i].sent;
 			fprintf(stderr, "  %s %.0f s: sent %" PRIu64 " (%.0f pps)\n",
-				trial ? "trial" : "warm-up", (double)(now - start) / hz, sent,
-				(double)(sent - prog_sent));
+				!tx_on ? "drain" : trial ? "trial" : "warm-up",
+				(double)(now - start) / hz, sent, (double)(sent - prog_sent));
 			prog_sent = sent;
 			next_progress += hz;
 		}
