@@ -383,6 +383,15 @@ flows_install(struct ng_cmd *x, struct call *c)
 	return 0;
 }
 
+static const char *
+dp_reason(int rc)
+{
+	static char why[96];
+
+	snprintf(why, sizeof(why), "dataplane refused the flows: %s", strerror(-rc));
+	return why;
+}
+
 static void
 cmd_offer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 {
@@ -391,6 +400,7 @@ cmd_offer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 	struct call *c;
 	unsigned int side;
 	bool created = false;
+	int rc;
 
 	x->st.offers++;
 	if (!r->callid || !r->fromtag || !r->sdp) {
@@ -443,9 +453,9 @@ cmd_offer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 		return;
 	}
 	c->leg[side].has_media = true;
-	if (c->installed && flows_install(x, c) < 0) {
+	if (c->installed && (rc = flows_install(x, c)) < 0) {
 		c->leg[side] = saved;
-		reply_error(x, out, "dataplane refused the flows");
+		reply_error(x, out, dp_reason(rc));
 		return;
 	}
 	update_held(c);
@@ -460,6 +470,7 @@ cmd_answer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 	struct call_leg saved;
 	unsigned int off, ans;
 	struct call *c;
+	int rc;
 
 	x->st.answers++;
 	if (!r->callid || !r->fromtag || !r->totag || !r->sdp) {
@@ -505,9 +516,9 @@ cmd_answer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 	c->leg[ans].has_media = true;
 	if (!c->leg[off].m.rtcp_mux || r->reject_mux)
 		c->leg[ans].m.rtcp_mux = false;
-	if (flows_install(x, c) < 0) {
+	if ((rc = flows_install(x, c)) < 0) {
 		c->leg[ans] = saved;
-		reply_error(x, out, "dataplane refused the flows");
+		reply_error(x, out, dp_reason(rc));
 		return;
 	}
 	update_held(c);

@@ -675,6 +675,56 @@ sip_tcp_and_http_cannot_share_a_port(void **state)
 }
 
 static void
+ng_listener(void **state)
+{
+	struct config cfg;
+	char err[CONFIG_ERR_MAX] = "";
+	const char *argv[] = {"rtpgw-control", "--media-addr", "198.51.100.10", NULL, NULL, NULL};
+
+	(void)state;
+	/* default: on, loopback, 2223, no session limit */
+	assert_int_equal(parse(&cfg, err, 3, argv), 0);
+	assert_true(cfg.ng);
+	assert_string_equal(cfg.ng_ip, "127.0.0.1");
+	assert_int_equal(cfg.ng_port, 2223);
+	assert_int_equal(cfg.ng_max_sessions, 0);
+	argv[3] = "--ng=off";
+	assert_int_equal(parse(&cfg, err, 4, argv), 0);
+	assert_false(cfg.ng);
+	argv[3] = "--ng=[2001:db8::1]:22222";
+	argv[4] = "--ng-max-sessions=5000";
+	assert_int_equal(parse(&cfg, err, 5, argv), 0);
+	assert_true(cfg.ng);
+	assert_string_equal(cfg.ng_ip, "2001:db8::1");
+	assert_int_equal(cfg.ng_port, 22222);
+	assert_int_equal(cfg.ng_max_sessions, 5000);
+	/* file keys */
+	config_init(&cfg);
+	assert_int_equal(config_set(&cfg, "ng", "203.0.113.1:2223", err), 0);
+	assert_string_equal(cfg.ng_ip, "203.0.113.1");
+	assert_int_equal(config_set(&cfg, "ng_max_sessions", "0", err), 0);
+	assert_int_equal(config_set(&cfg, "ng_max_sessions", "10000000", err), 0);
+	assert_int_equal(cfg.ng_max_sessions, 10000000);
+	/* bad values name the key */
+	assert_int_equal(config_set(&cfg, "ng", "on", err), -EINVAL);
+	assert_non_null(strstr(err, "ng: bad value 'on'"));
+	assert_int_equal(config_set(&cfg, "ng", "127.0.0.1", err), -EINVAL);
+	assert_int_equal(config_set(&cfg, "ng", "127.0.0.1:0", err), -EINVAL);
+	assert_int_equal(config_set(&cfg, "ng", "localhost:2223", err), -EINVAL);
+	assert_int_equal(config_set(&cfg, "ng", "", err), -EINVAL);
+	assert_int_equal(config_set(&cfg, "ng_max_sessions", "-1", err), -EINVAL);
+	assert_non_null(strstr(err, "ng_max_sessions"));
+	assert_int_equal(config_set(&cfg, "ng_max_sessions", "10000001", err), -EINVAL);
+	assert_int_equal(config_set(&cfg, "ng_max_sessions", "12x", err), -EINVAL);
+	/* ng cannot take the SIP UDP port */
+	argv[3] = "--sip=0.0.0.0:2223";
+	assert_int_equal(parse(&cfg, err, 4, argv), -EINVAL);
+	assert_non_null(strstr(err, "ng"));
+	argv[4] = "--ng=off";
+	assert_int_equal(parse(&cfg, err, 5, argv), 0);
+}
+
+static void
 usage_names_every_flag(void **state)
 {
 	static const char *const flags[] = {
@@ -695,6 +745,8 @@ usage_names_every_flag(void **state)
 		"--stats-interval",
 		"--state-file",
 		"--quality-log",
+		"--ng",
+		"--ng-max-sessions",
 		"--help",
 		"stats_interval_ms",
 	};
@@ -780,6 +832,7 @@ main(void)
 		cmocka_unit_test(session_expires_at_least_min_se),
 		cmocka_unit_test(sip_tcp_follows_or_not),
 		cmocka_unit_test(sip_tcp_and_http_cannot_share_a_port),
+		cmocka_unit_test(ng_listener),
 		cmocka_unit_test(usage_names_every_flag),
 		cmocka_unit_test(example_file_parses),
 	};
