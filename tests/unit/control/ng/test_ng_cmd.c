@@ -22,9 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <re.h>
 
+#include "../../../../control/calls/call_store.h"
 #include "../../../../control/calls/calls.h"
 #include "../../../../control/media/ports.h"
 #include "../../../../control/ng/bencode.h"
@@ -701,6 +703,66 @@ no_dataplane(void **state)
 	dp_client_destroy(dp);
 }
 
+static void
+store_put_h(const struct call *c, void *arg)
+{
+	call_store_put(arg, c);
+}
+
+static void
+store_del_h(const struct call *c, void *arg)
+{
+	call_store_del(arg, c);
+}
+
+/* An answered ng call goes to the journal and comes back whole. */
+static void
+journal(void **state)
+{
+	struct t *t = *state;
+	char path[] = "/tmp/rtpgw-ng-store.XXXXXX";
+	struct call_store *st;
+	struct calls *back;
+	struct call *c, *o;
+	unsigned int bad = 99;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	st = call_store_open(path, t->calls);
+	assert_non_null(st);
+	t->x.changed_h = store_put_h;
+	t->x.ended_h = store_del_h;
+	t->x.hook_arg = st;
+	run(t, "offer", "call-id", "j1@203.0.113.5", "from-tag", "f", "sdp", sdp_a, NULL);
+	run(t, "answer", "call-id", "j1@203.0.113.5", "from-tag", "f", "to-tag", "g", "sdp", sdp_b,
+	    NULL);
+	run(t, "offer", "call-id", "j2", "from-tag", "f", "sdp", sdp_a, NULL);
+	run(t, "answer", "call-id", "j2", "from-tag", "f", "to-tag", "g", "sdp", sdp_b, NULL);
+	run(t, "delete", "call-id", "j2", NULL);
+	o = the_call(t, "j1@203.0.113.5");
+	call_store_close(st);
+
+	back = calls_create(64);
+	st = call_store_open(path, back);
+	assert_int_equal(call_store_load(st, &bad), 1);
+	assert_int_equal(bad, 0);
+	c = calls_find_callid(back, "j1@203.0.113.5", 14)->call;
+	assert_int_equal(c->kind, CALL_NG);
+	assert_int_equal(c->id, o->id);
+	assert_true(c->recovered && c->installed);
+	assert_string_equal(c->leg[0].dlg.remote_tag, "f");
+	assert_string_equal(c->leg[1].dlg.remote_tag, "g");
+	assert_string_equal(c->leg[1].dlg.callid, "");
+	assert_int_equal(c->leg[0].local_port, o->leg[0].local_port);
+	assert_int_equal(c->leg[1].local_port, o->leg[1].local_port);
+	assert_string_equal(c->leg[1].m.ip, "203.0.113.77");
+	assert_int_equal(c->leg[1].m.port, 3456);
+	call_store_close(st);
+	calls_destroy(back);
+	unlink(path);
+}
+
 static int
 group_setup(void **state)
 {
@@ -731,6 +793,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(sweep_unanswered, setup, teardown),
 		cmocka_unit_test_setup_teardown(datagrams, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_dataplane, setup, teardown),
+		cmocka_unit_test_setup_teardown(journal, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ng_cmd", tests, group_setup, group_teardown);
