@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +32,6 @@
 #define GEN_HDR_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + \
 		     sizeof(struct rte_udp_hdr) + 12)
 #define GEN_PAYLOAD_OFF GEN_HDR_LEN
-/* The TX side checks the trial clock every this many bursts at most. */
-#define GEN_PROGRESS_HZ 1
 
 /* Per-stream TX state: TX lcore only. */
 struct gen_tx_stream {
@@ -648,7 +645,7 @@ int
 gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 	  struct gen_result *r)
 {
-	static uint32_t trial_ids;
+	static uint32_t trial_ids; /* process-wide: ids never repeat across gens */
 	uint64_t hz = g->hz, start = rte_rdtsc();
 	uint64_t meas_at = start + (uint64_t)(warmup_s * (double)hz);
 	uint64_t end_at = meas_at + (uint64_t)(duration_s * (double)hz);

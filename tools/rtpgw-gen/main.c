@@ -274,10 +274,14 @@ on_signal(int sig)
 static void
 print_result(const char *what, const struct gen_result *r)
 {
-	printf("%s: offered %.0f pps, tx %.0f pps, rx %.0f pps; sent %" PRIu64
+	if (r->offered_pps > 0)
+		printf("%s: offered %.0f pps, ", what, r->offered_pps);
+	else
+		printf("%s: unthrottled, ", what);
+	printf("tx %.0f pps, rx %.0f pps; sent %" PRIu64
 	       " received %" PRIu64 " lost %" PRIu64 " (%u streams, worst %" PRIu64 ") dup %" PRIu64
 	       " reordered %" PRIu64 "%s\n",
-	       what, r->offered_pps, r->tx_pps, r->rx_pps, r->sent, r->received, r->lost,
+	       r->tx_pps, r->rx_pps, r->sent, r->received, r->lost,
 	       r->streams_lossy, r->stream_lost_max, r->dup, r->reordered,
 	       r->short_offered ? " [rate not reached]" : "");
 	printf("  latency us: min %.1f p50 %.1f p99 %.1f max %.1f mean %.1f\n"
@@ -547,7 +551,8 @@ main(int argc, char **argv)
 		json_u64(j, "payload", o.gen.payload_len);
 		json_u64(j, "pt", o.gen.pt);
 		json_u64(j, "clock_hz", o.gen.clock_hz);
-		json_double(j, "rate_pps", o.rate, 1);
+		json_double(j, "rate_pps",
+			    o.rate > 0 ? o.rate : o.gen.n_streams * 1000.0 / o.gen.ptime_ms, 1);
 		json_double(j, "duration_s", o.duration, 3);
 		json_double(j, "warmup_s", o.warmup, 3);
 		json_u64(j, "drain_ms", o.gen.drain_ms);
