@@ -416,7 +416,8 @@ api(struct agent *a, struct agent_client *c, uint16_t type, const void *payload,
 	h->type = type;
 	h->id = 7;
 	h->len = len;
-	memcpy(h + 1, payload, len);
+	if (len > 0) /* payload may be NULL then: memcpy(p, NULL, 0) is UB */
+		memcpy(h + 1, payload, len);
 	n = api_handle(a, c, req, sizeof(*h) + len, rep);
 	assert_true(n >= sizeof(*rh));
 	assert_int_equal(rh->id, 7);
