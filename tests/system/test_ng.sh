@@ -51,10 +51,12 @@ ctl_alive() { [ -n "$CTL_PID" ] && kill -0 "$CTL_PID" 2>/dev/null; }
 metrics() { nsx timeout 5 curl -sf "http://127.0.0.1:8080/metrics"; }
 # ng OUT ARGS...: one ng request (ng_client.py ARGS), its reply as JSON in OUT
 ng() {
+	local t0=$(now_ms)
 	local out=$1
 	shift
 	timeout 10 ip netns exec "$NS" python3 "$NGC" --addr "$NG" "$@" >"$out" ||
 		{ echo "no ng reply to $*"; return 1; }
+	[ -n "${NG_TIMING:-}" ] && echo "ng $1: $(($(now_ms) - t0)) ms"
 }
 
 sdp() {	# sdp IP PORT: an endpoint's SDP (PCMU, PCMA, telephone-event, ICE)
