@@ -107,6 +107,29 @@ flows_workers(const struct flows *f)
 }
 
 int
+flows_drops(struct flows *f, uint64_t drops[RTPGW_DROP_MAX])
+{
+	static union {
+		struct rtpgw_api_drops d;
+		uint8_t buf[RTPGW_API_MSG_MAX];
+	} rep;
+	uint32_t len = 0, n;
+	int rc;
+
+	memset(drops, 0, sizeof(drops[0]) * RTPGW_DROP_MAX);
+	rc = api_client_request(f->c, RTPGW_API_STATS_DROPS, NULL, 0, &rep, sizeof(rep), &len);
+	if (rc < 0)
+		return rc;
+	if (len < sizeof(rep.d))
+		return -EBADMSG;
+	n = rep.d.count < RTPGW_DROP_MAX ? rep.d.count : RTPGW_DROP_MAX;
+	if (len < sizeof(rep.d) + n * sizeof(rep.d.drops[0]))
+		return -EBADMSG;
+	memcpy(drops, rep.d.drops, n * sizeof(drops[0]));
+	return 0;
+}
+
+int
 flows_remove(struct flows *f)
 {
 	uint32_t done = 0;

@@ -20,6 +20,9 @@ struct flows;
 struct flows *flows_install(const char *path, const struct gen_config *cfg, int src_mode);
 /* The dataplane's worker count (its HELLO reply). */
 uint32_t flows_workers(const struct flows *f);
+/* The dataplane's drop counters, summed over workers, one per
+ * enum rtpgw_drop (missing ones read 0). 0 or -errno. */
+int flows_drops(struct flows *f, uint64_t drops[RTPGW_DROP_MAX]);
 /* Delete them (missing ones are fine), disconnect, free. 0 or -errno. */
 int flows_remove(struct flows *f);
 /* Fill spec with stream i's flow. */

@@ -47,6 +47,46 @@ struct opts {
 
 static struct gen *the_gen;
 
+#define DROP_NAME(n, d) #n,
+static const char *const drop_names[] = {RTPGW_FOREACH_DROP(DROP_NAME)};
+#undef DROP_NAME
+
+/* One trial; with the API, the dataplane's drop counters over it too
+ * (which side lost packets: NO_FLOW, TX_FULL, ... or none). */
+struct trial_ctx {
+	struct gen *g;
+	struct flows *flows; /* NULL without --api */
+	uint64_t dp_drops[RTPGW_DROP_MAX];
+	bool have_drops;
+};
+
+static int
+trial(struct trial_ctx *t, double rate, double warmup, double duration, struct gen_result *r)
+{
+	uint64_t before[RTPGW_DROP_MAX];
+	int rc;
+
+	t->have_drops = t->flows != NULL && flows_drops(t->flows, before) == 0;
+	rc = gen_trial(t->g, rate, warmup, duration, r);
+	if (rc < 0 || !t->have_drops)
+		return rc;
+	t->have_drops = flows_drops(t->flows, t->dp_drops) == 0;
+	for (unsigned int k = 0; k < RTPGW_DROP_MAX; k++)
+		t->dp_drops[k] -= before[k];
+	if (t->have_drops) {
+		const char *sep = "  dataplane drops during the trial:";
+
+		for (unsigned int k = 0; k < RTPGW_DROP_MAX; k++)
+			if (t->dp_drops[k] > 0) {
+				fprintf(stderr, "%s %s %" PRIu64, sep, drop_names[k], t->dp_drops[k]);
+				sep = ",";
+			}
+		if (sep[0] == ',')
+			fprintf(stderr, "\n");
+	}
+	return rc;
+}
+
 static void
 usage(FILE *f)
 {
@@ -294,7 +334,8 @@ print_result(const char *what, const struct gen_result *r)
 }
 
 static void
-json_result(struct json *j, const char *key, const struct gen_result *r)
+json_result(struct json *j, const char *key, const struct gen_result *r,
+	    const struct trial_ctx *t)
 {
 	json_object_begin(j, key);
 	json_double(j, "offered_pps", r->offered_pps, 1);
@@ -321,6 +362,13 @@ json_result(struct json *j, const char *key, const struct gen_result *r)
 	json_u64(j, "streams_lossy", r->streams_lossy);
 	json_u64(j, "stream_lost_max", r->stream_lost_max);
 	json_bool(j, "rate_reached", !r->short_offered);
+	if (t != NULL && t->have_drops) {
+		json_object_begin(j, "dataplane_drops");
+		for (unsigned int k = 0; k < RTPGW_DROP_MAX; k++)
+			if (t->dp_drops[k] > 0)
+				json_u64(j, drop_names[k], t->dp_drops[k]);
+		json_object_end(j);
+	}
 	json_object_end(j);
 }
 
@@ -367,8 +415,9 @@ json_streams(struct json *j, struct gen *g, uint32_t n, uint32_t clock_hz)
 }
 
 static int
-run(struct opts *o, struct gen *g, struct json *j)
+run(struct opts *o, struct trial_ctx *t, struct json *j)
 {
+	struct gen *g = t->g;
 	struct gen_result r, at_ndr;
 	double nominal = (double)o->gen.n_streams * 1000.0 / o->gen.ptime_ms;
 	int rc;
@@ -376,13 +425,13 @@ run(struct opts *o, struct gen *g, struct json *j)
 	if (!o->ndr) {
 		double rate = o->rate > 0 ? o->rate : nominal;
 
-		rc = gen_trial(g, rate, o->warmup, o->duration, &r);
+		rc = trial(t, rate, o->warmup, o->duration, &r);
 		if (rc < 0)
 			return rc;
 		print_result("trial", &r);
 		if (j != NULL) {
 			json_array_begin(j, "trials");
-			json_result(j, NULL, &r);
+			json_result(j, NULL, &r, t);
 			json_array_end(j);
 			json_streams(j, g, o->gen.n_streams, o->gen.clock_hz);
 		}
@@ -401,12 +450,12 @@ run(struct opts *o, struct gen *g, struct json *j)
 		json_array_begin(j, "trials");
 	if (rate_max <= 0) {
 		fprintf(stderr, "ndr: unthrottled trial for the port's limit (%.1f s)\n", o->trial);
-		rc = gen_trial(g, 0, o->warmup, o->trial, &r);
+		rc = trial(t, 0, o->warmup, o->trial, &r);
 		if (rc < 0)
 			return rc;
-		print_result("unthrottled", &r);
+		print_result("limit trial", &r);
 		if (j != NULL)
-			json_result(j, NULL, &r);
+			json_result(j, NULL, &r, t);
 		rate_max = r.tx_pps;
 	}
 	ndr_init(&n, o->rate_min > 0 ? o->rate_min : rate_max / 100, rate_max, o->precision);
@@ -414,7 +463,7 @@ run(struct opts *o, struct gen *g, struct json *j)
 	while ((rate = ndr_next(&n)) > 0) {
 		bool pass;
 
-		rc = gen_trial(g, rate, o->warmup, o->trial, &r);
+		rc = trial(t, rate, o->warmup, o->trial, &r);
 		if (rc < 0)
 			return rc;
 		pass = (double)r.lost <= o->loss_tolerance * (double)r.sent && !r.short_offered &&
@@ -428,7 +477,7 @@ run(struct opts *o, struct gen *g, struct json *j)
 			n.trials, rate, r.sent, r.lost, r.short_offered ? " (rate not reached)" : "",
 			pass ? "pass" : "FAIL", n.pass, n.fail);
 		if (j != NULL)
-			json_result(j, NULL, &r);
+			json_result(j, NULL, &r, t);
 	}
 	if (j != NULL) {
 		json_array_end(j);
@@ -438,7 +487,7 @@ run(struct opts *o, struct gen *g, struct json *j)
 		json_double(j, "rate_min", n.rate_min, 1);
 		json_double(j, "rate_max", n.rate_max, 1);
 		json_u64(j, "steps", n.trials);
-		json_result(j, "at_ndr", &at_ndr);
+		json_result(j, "at_ndr", &at_ndr, NULL);
 		json_object_end(j);
 	}
 	print_result("at ndr", &at_ndr);
@@ -565,7 +614,9 @@ main(int argc, char **argv)
 		json_bool(j, "rx_lcore", o.gen.rx_lcore < RTE_MAX_LCORE);
 		json_object_end(j);
 	}
-	rc = run(&o, the_gen, j);
+	struct trial_ctx tctx = {.g = the_gen, .flows = flows};
+
+	rc = run(&o, &tctx, j);
 	if (rc < 0) {
 		fprintf(stderr, "rtpgw-gen: %s\n", rc == -EINTR ? "interrupted" : strerror(-rc));
 		status = 1;
