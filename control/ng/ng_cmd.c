@@ -267,16 +267,16 @@ static struct call *
 call_new(struct ng_cmd *x, const struct req *r, const char **why)
 {
 	uint64_t now = mono_ms();
-	char callid[CALL_STR_MAX];
+	char callid[CALL_STR_MAX], tag[sizeof(((struct call_dialog *)0)->remote_tag)];
 	struct call *c;
 	unsigned int i;
 
 	if (benc_str_copy(r->callid, callid, sizeof(callid)) < 0) {
-		*why = "call-id too long";
+		*why = "bad call-id (too long, or a NUL byte)";
 		return NULL;
 	}
-	if (r->fromtag->len >= sizeof(c->leg[0].dlg.remote_tag)) {
-		*why = "from-tag too long";
+	if (benc_str_copy(r->fromtag, tag, sizeof(tag)) < 0) {
+		*why = "bad from-tag (too long, or a NUL byte)";
 		return NULL;
 	}
 	c = calls_add(x->calls, CALL_NG, 2, 0);
@@ -297,8 +297,7 @@ call_new(struct ng_cmd *x, const struct req *r, const char **why)
 			return NULL;
 		}
 	}
-	(void)benc_str_copy(r->fromtag, c->leg[0].dlg.remote_tag,
-			    sizeof(c->leg[0].dlg.remote_tag));
+	memcpy(c->leg[0].dlg.remote_tag, tag, sizeof(tag));
 	c->t_start_ms = wall_ms();
 	c->state = CALL_NEW;
 	return c;
@@ -499,8 +498,9 @@ cmd_answer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 		reply_error(x, out, "answer without an offer");
 		return;
 	}
-	if (r->totag->len >= sizeof(c->leg[ans].dlg.remote_tag)) {
-		reply_error(x, out, "to-tag too long");
+	if (r->totag->len >= sizeof(c->leg[ans].dlg.remote_tag) ||
+	    memchr(r->totag->s, '\0', r->totag->len)) {
+		reply_error(x, out, "bad to-tag (too long, or a NUL byte)");
 		return;
 	}
 	saved = c->leg[ans];
