@@ -40,12 +40,12 @@
 #include "harness.h"
 
 #define DROP_EVERY 10
-#define DUP_EVERY 13
-#define HOLD_US 2000
-#define N_STREAMS 100
-#define FIFO_SIZE 8192
-#define LOCAL_IP "198.51.100.20"
-#define GW_IP "198.51.100.10"
+#define DUP_EVERY  13
+#define HOLD_US	   2000
+#define N_STREAMS  100
+#define FIFO_SIZE  8192
+#define LOCAL_IP   "198.51.100.20"
+#define GW_IP	   "198.51.100.10"
 
 static const struct rte_ether_addr gw_mac = {{0x02, 0, 0, 0, 0, 0x10}};
 
@@ -60,8 +60,8 @@ struct impair {
 	uint64_t dropped_measured;
 	uint64_t dup_measured;
 	uint64_t overflow;
-	uint64_t arp_replied;      /* requests for the gateway answered */
-	uint64_t arp_answered;     /* replies from the generator for its address */
+	uint64_t arp_replied;  /* requests for the gateway answered */
+	uint64_t arp_answered; /* replies from the generator for its address */
 	struct {
 		struct rte_mbuf *m;
 		uint64_t due;
@@ -174,7 +174,8 @@ impair_main(void *arg)
 				continue;
 			}
 			imp.seen++;
-			memcpy(&pl, rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20 + 8 + 12), sizeof(pl));
+			memcpy(&pl, rte_pktmbuf_mtod_offset(m, uint8_t *, 14 + 20 + 8 + 12),
+			       sizeof(pl));
 			if (pl.trial != 0)
 				imp.seen_measured++;
 			if (imp.seen % DROP_EVERY == 0) {
@@ -226,8 +227,9 @@ setup(void **state)
 	snprintf(prefix, sizeof(prefix), "rtpgw-comp-gen-%d", getpid());
 	/* Three lcores on the machine's two CPUs: the generator (0), the
 	 * impairment (1) and the generator's RX in the second case (2). */
-	char *argv[] = {"component", "--lcores", "0@0,1@1,2@0", "--no-huge", "-m", "256",
-			"--no-pci", "--file-prefix", prefix, "--log-level", "lib.eal:error", NULL};
+	char *argv[] = {"component", "--lcores",    "0@0,1@1,2@0",   "--no-huge",
+			"-m",	     "256",	    "--no-pci",	     "--file-prefix",
+			prefix,	     "--log-level", "lib.eal:error", NULL};
 	if (rte_eal_init((int)RTE_DIM(argv) - 1, argv) < 0)
 		return -1;
 	imp.pool = rte_pktmbuf_pool_create("impair", 4095, 128, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);

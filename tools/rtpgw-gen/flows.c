@@ -138,7 +138,8 @@ flows_remove(struct flows *f)
 	if (f == NULL)
 		return 0;
 	if (f->installed > 0 && api_client_error(f->c) == 0)
-		rc = flows_batch(f, RTPGW_API_FLOW_DEL, f->installed, RTPGW_API_F_MISSING_OK, &done);
+		rc = flows_batch(f, RTPGW_API_FLOW_DEL, f->installed, RTPGW_API_F_MISSING_OK,
+				 &done);
 	if (rc == 0)
 		fprintf(stderr, "rtpgw-gen: %u relay flows removed\n", f->installed);
 	api_client_destroy(f->c);

@@ -25,20 +25,21 @@
 
 #include "gen.h"
 
-#define GEN_RXD 1024
-#define GEN_TXD 1024
-#define GEN_MBUFS 16383
+#define GEN_RXD	     1024
+#define GEN_TXD	     1024
+#define GEN_MBUFS    16383
 #define GEN_ARP_RING 64
-#define GEN_HDR_LEN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + \
-		     sizeof(struct rte_udp_hdr) + 12)
+#define GEN_HDR_LEN                                                                                \
+	(sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + \
+	 12)
 #define GEN_PAYLOAD_OFF GEN_HDR_LEN
 
 /* Per-stream TX state: TX lcore only. */
 struct gen_tx_stream {
 	uint32_t ssrc;
-	uint32_t ext_seq;  /* next extended sequence number; seq = low 16 bits */
-	uint64_t ts_q32;   /* next RTP timestamp, 32.32 fixed point */
-	uint64_t sent;     /* in the measured phase */
+	uint32_t ext_seq; /* next extended sequence number; seq = low 16 bits */
+	uint64_t ts_q32;  /* next RTP timestamp, 32.32 fixed point */
+	uint64_t sent;	  /* in the measured phase */
 };
 
 /*
@@ -66,10 +67,10 @@ struct gen {
 
 	/* TX lcore */
 	struct gen_tx_stream *tx;
-	uint32_t cur;               /* next stream, round robin */
+	uint32_t cur;			     /* next stream, round robin */
 	struct rte_mbuf *pending[GEN_BURST]; /* built, not yet taken by the port */
 	uint16_t n_pending;
-	uint64_t step_q32;          /* RTP timestamp step per packet of a stream */
+	uint64_t step_q32; /* RTP timestamp step per packet of a stream */
 	uint64_t tx_failed;
 	volatile bool interrupted;
 
@@ -183,29 +184,32 @@ gen_rx_poll(struct gen *g)
 			dport = ntohs(udp->dst_port);
 			i = pl.stream;
 			if (pl.magic != GEN_MAGIC || i >= g->cfg.n_streams ||
-			    dport != (uint16_t)(g->cfg.base_port + 2 * i) || (rtp[0] & 0xc0) != 0x80)
+			    dport != (uint16_t)(g->cfg.base_port + 2 * i) ||
+			    (rtp[0] & 0xc0) != 0x80)
 				goto other;
 			if (pl.trial != g->my_trial || pl.trial == 0)
 				goto other;
 			s = &g->rx[i];
 			if (meas_stream_seq(s, (uint16_t)(rtp[2] << 8 | rtp[3]))) {
-				uint64_t lat = (uint64_t)((double)(now - pl.tx_tsc) * g->ns_per_cycle);
+				uint64_t lat =
+					(uint64_t)((double)(now - pl.tx_tsc) * g->ns_per_cycle);
 				uint32_t ts = (uint32_t)rtp[4] << 24 | (uint32_t)rtp[5] << 16 |
 					      (uint32_t)rtp[6] << 8 | rtp[7];
 				uint32_t arr = (uint32_t)(uint64_t)((double)(now - g->tsc0) *
-								   g->ts_per_cycle);
+								    g->ts_per_cycle);
 
 				meas_hist_add(g->hist, lat);
 				s->lat_sum_ns += lat;
 				if (lat > s->lat_max_ns)
 					s->lat_max_ns = lat;
 				meas_jitter_update(&s->jit_rtp, arr, ts);
-				meas_jitter_update(&s->jit_path, arr,
-						   (uint32_t)(uint64_t)((double)(pl.tx_tsc - g->tsc0) *
-									g->ts_per_cycle));
+				meas_jitter_update(
+					&s->jit_path, arr,
+					(uint32_t)(uint64_t)((double)(pl.tx_tsc - g->tsc0) *
+							     g->ts_per_cycle));
 			}
 			continue;
-other:
+		other:
 			g->rx_other++;
 		}
 		/* ARP mbufs were taken out (NULL); free the rest at once. */
@@ -249,7 +253,8 @@ gen_tx_flush(struct gen *g)
 		return;
 	sent = rte_eth_tx_burst(g->cfg.port_id, 0, g->pending, g->n_pending);
 	if (sent > 0 && sent < g->n_pending)
-		memmove(g->pending, g->pending + sent, (g->n_pending - sent) * sizeof(g->pending[0]));
+		memmove(g->pending, g->pending + sent,
+			(g->n_pending - sent) * sizeof(g->pending[0]));
 	g->n_pending = (uint16_t)(g->n_pending - sent);
 }
 
@@ -259,7 +264,8 @@ gen_tx_build(struct gen *g, uint16_t n, uint32_t trial)
 {
 	struct rte_mbuf **m = g->pending + g->n_pending;
 	uint16_t len = (uint16_t)(GEN_HDR_LEN + g->cfg.payload_len);
-	uint16_t udp_len = (uint16_t)(len - sizeof(struct rte_ether_hdr) - sizeof(struct rte_ipv4_hdr));
+	uint16_t udp_len =
+		(uint16_t)(len - sizeof(struct rte_ether_hdr) - sizeof(struct rte_ipv4_hdr));
 
 	if (n > GEN_BURST - g->n_pending)
 		n = (uint16_t)(GEN_BURST - g->n_pending);
@@ -347,8 +353,8 @@ gen_port_setup(struct gen *g)
 	memset(&conf, 0, sizeof(conf));
 	rc = rte_eth_dev_configure(port, g->cfg.n_rxq, 1, &conf);
 	if (rc < 0) {
-		fprintf(stderr, "port %u: configure (%u RX, 1 TX queues): %s\n", port,
-			g->cfg.n_rxq, rte_strerror(-rc));
+		fprintf(stderr, "port %u: configure (%u RX, 1 TX queues): %s\n", port, g->cfg.n_rxq,
+			rte_strerror(-rc));
 		return rc;
 	}
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
@@ -390,7 +396,8 @@ gen_create(const struct gen_config *cfg)
 	    GEN_HDR_LEN + cfg->payload_len > RTE_MBUF_DEFAULT_DATAROOM ||
 	    (uint32_t)cfg->base_port + 2 * cfg->n_streams > 65536 ||
 	    !rte_eth_dev_is_valid_port(cfg->port_id)) {
-		fprintf(stderr, "gen: invalid configuration (streams, payload, ports or port id)\n");
+		fprintf(stderr,
+			"gen: invalid configuration (streams, payload, ports or port id)\n");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -420,10 +427,12 @@ gen_create(const struct gen_config *cfg)
 	g->rx_pool = rte_pktmbuf_pool_create(name, n_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 					     rte_socket_id());
 	snprintf(name, sizeof(name), "gen_arp_%u", cfg->port_id);
-	g->arp_out = rte_ring_create(name, GEN_ARP_RING, rte_socket_id(),
-				     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	g->arp_out =
+		rte_ring_create(name, GEN_ARP_RING, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (g->tx_pool == NULL || g->rx_pool == NULL || g->arp_out == NULL) {
-		fprintf(stderr, "gen: pools: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr,
+			"gen: 2 pools of %u packet buffers: %s (more memory: -m or hugepages)\n",
+			n_mbufs, rte_strerror(rte_errno));
 		goto fail;
 	}
 	fill = (uint16_t)(GEN_HDR_LEN + cfg->payload_len);
@@ -642,8 +651,7 @@ gen_collect(struct gen *g, struct gen_result *r, double duration_s, double rate)
 }
 
 int
-gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
-	  struct gen_result *r)
+gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s, struct gen_result *r)
 {
 	static uint32_t trial_ids; /* process-wide: ids never repeat across gens */
 	uint64_t hz = g->hz, start = rte_rdtsc();
@@ -663,7 +671,8 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 	/* RTP timestamps follow the stream's own pacing: at the nominal rate
 	 * each packet advances by ptime's samples; at another rate by the
 	 * real interval, so that A.8 over them stays meaningful. */
-	g->step_q32 = (uint64_t)(samples * (rate_pps > 0 ? nominal / rate_pps : 1.0) * 4294967296.0);
+	g->step_q32 =
+		(uint64_t)(samples * (rate_pps > 0 ? nominal / rate_pps : 1.0) * 4294967296.0);
 	if (rate_pps > 0) {
 		double cyc = (double)hz / rate_pps;
 
@@ -709,8 +718,8 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 
 				/* the deadlines due, not crossing a phase */
 				want = 0;
-				for (uint64_t t = next, f = frac; t <= now && t < stop && want < GEN_BURST;
-				     want++) {
+				for (uint64_t t = next, f = frac;
+				     t <= now && t < stop && want < GEN_BURST; want++) {
 					t += ival;
 					f += ival_frac;
 					t += f >> 32;
@@ -734,7 +743,9 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s,
 			for (uint32_t i = 0; i < g->cfg.n_streams && trial != 0; i++)
 				sent += g->tx[i].sent;
 			fprintf(stderr, "  %s %.0f s: sent %" PRIu64 " (%.0f pps)\n",
-				!tx_on ? "drain" : trial ? "trial" : "warm-up",
+				!tx_on	? "drain"
+				: trial ? "trial"
+					: "warm-up",
 				(double)(now - start) / hz, sent, (double)(sent - prog_sent));
 			prog_sent = sent;
 			next_progress += hz;

@@ -27,7 +27,7 @@
 #include "json.h"
 #include "ndr.h"
 
-#define ARP_TRIES 20
+#define ARP_TRIES	20
 #define ARP_INTERVAL_MS 250
 
 struct opts {
@@ -78,7 +78,8 @@ trial(struct trial_ctx *t, double rate, double warmup, double duration, struct g
 
 		for (unsigned int k = 0; k < RTPGW_DROP_MAX; k++)
 			if (t->dp_drops[k] > 0) {
-				fprintf(stderr, "%s %s %" PRIu64, sep, drop_names[k], t->dp_drops[k]);
+				fprintf(stderr, "%s %s %" PRIu64, sep, drop_names[k],
+					t->dp_drops[k]);
 				sep = ",";
 			}
 		if (sep[0] == ',')
@@ -318,11 +319,10 @@ print_result(const char *what, const struct gen_result *r)
 		printf("%s: offered %.0f pps, ", what, r->offered_pps);
 	else
 		printf("%s: unthrottled, ", what);
-	printf("tx %.0f pps, rx %.0f pps; sent %" PRIu64
-	       " received %" PRIu64 " lost %" PRIu64 " (%u streams, worst %" PRIu64 ") dup %" PRIu64
-	       " reordered %" PRIu64 "%s\n",
-	       r->tx_pps, r->rx_pps, r->sent, r->received, r->lost,
-	       r->streams_lossy, r->stream_lost_max, r->dup, r->reordered,
+	printf("tx %.0f pps, rx %.0f pps; sent %" PRIu64 " received %" PRIu64 " lost %" PRIu64
+	       " (%u streams, worst %" PRIu64 ") dup %" PRIu64 " reordered %" PRIu64 "%s\n",
+	       r->tx_pps, r->rx_pps, r->sent, r->received, r->lost, r->streams_lossy,
+	       r->stream_lost_max, r->dup, r->reordered,
 	       r->short_offered ? " [rate not reached]" : "");
 	printf("  latency us: min %.1f p50 %.1f p99 %.1f max %.1f mean %.1f\n"
 	       "  jitter us (RFC 3550 A.8, mean/max over streams): path %.1f/%.1f, "
@@ -334,8 +334,7 @@ print_result(const char *what, const struct gen_result *r)
 }
 
 static void
-json_result(struct json *j, const char *key, const struct gen_result *r,
-	    const struct trial_ctx *t)
+json_result(struct json *j, const char *key, const struct gen_result *r, const struct trial_ctx *t)
 {
 	json_object_begin(j, key);
 	json_double(j, "offered_pps", r->offered_pps, 1);
@@ -439,7 +438,8 @@ run(struct opts *o, struct trial_ctx *t, struct json *j)
 		       " dup=%" PRIu64 " reordered=%" PRIu64 " lat_p50_us=%.1f lat_p99_us=%.1f "
 		       "lat_max_us=%.1f jitter_us=%.1f\n",
 		       r.tx_pps, r.rx_pps, r.sent, r.received, r.lost, r.dup, r.reordered,
-		       r.lat_p50_ns / 1e3, r.lat_p99_ns / 1e3, r.lat_max_ns / 1e3, r.jitter_mean_us);
+		       r.lat_p50_ns / 1e3, r.lat_p99_ns / 1e3, r.lat_max_ns / 1e3,
+		       r.jitter_mean_us);
 		return 0;
 	}
 
@@ -474,8 +474,9 @@ run(struct opts *o, struct trial_ctx *t, struct json *j)
 		fprintf(stderr,
 			"ndr: step %u rate %.0f pps: sent %" PRIu64 " lost %" PRIu64 "%s -> %s "
 			"[%.0f, %.0f]\n",
-			n.trials, rate, r.sent, r.lost, r.short_offered ? " (rate not reached)" : "",
-			pass ? "pass" : "FAIL", n.pass, n.fail);
+			n.trials, rate, r.sent, r.lost,
+			r.short_offered ? " (rate not reached)" : "", pass ? "pass" : "FAIL",
+			n.pass, n.fail);
 		if (j != NULL)
 			json_result(j, NULL, &r, t);
 	}
@@ -501,8 +502,13 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = {
-		.gen = {.n_streams = 1000, .ptime_ms = 20, .payload_len = 160, .clock_hz = 8000,
-			.base_port = 20000, .drain_ms = 200, .progress = true},
+		.gen = {.n_streams = 1000,
+			.ptime_ms = 20,
+			.payload_len = 160,
+			.clock_hz = 8000,
+			.base_port = 20000,
+			.drain_ms = 200,
+			.progress = true},
 		.duration = 5,
 		.warmup = 1,
 		.trial = 2,
