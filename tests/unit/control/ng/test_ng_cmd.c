@@ -32,6 +32,7 @@
 #include "../../../../control/ng/bencode.h"
 #include "../../../../control/ng/ng.h"
 #include "../../../../control/ng/ng_cmd.h"
+#include "../../../../control/ng/ng_sdp.h"
 
 #define MEDIA "198.51.100.10"
 
@@ -703,6 +704,44 @@ no_dataplane(void **state)
 	dp_client_destroy(dp);
 }
 
+/* ng_sdp on mutated and truncated SDP: an error or a consistent result,
+ * never a read or write past a buffer (run it under the sanitizers too). */
+static void
+sdp_hostile(void **state)
+{
+	static const char alphabet[] = "vmcoa= \r\n:/0123456789INP46.RTAVudio";
+	struct ng_sdp_out o = {.ip = "2001:db8::10", .port = 30000, .replace_origin = true};
+	char buf[sizeof(sdp_a)], out[600];
+	struct call_media m;
+	char proto[16];
+	uint32_t s = 7, i, j;
+	size_t len = sizeof(sdp_a) - 1;
+	int rc;
+
+	(void)state;
+	/* every truncation */
+	for (i = 0; i <= len; i++) {
+		rc = ng_sdp_parse(sdp_a, i, &m, proto);
+		assert_true(rc == 0 || rc == -EBADMSG || rc == -EPROTO || rc == -EPROTONOSUPPORT);
+		rc = ng_sdp_rewrite(sdp_a, i, &o, out, sizeof(out));
+		assert_true(rc >= 0 ? (size_t)rc <= sizeof(out) : rc != 0);
+	}
+	/* a small output buffer: -ENOSPC, not an overflow */
+	assert_int_equal(ng_sdp_rewrite(sdp_a, len, &o, out, 100), -ENOSPC);
+	for (i = 0; i < 50000; i++) {
+		memcpy(buf, sdp_a, len);
+		for (j = 0; j < 1 + i % 4; j++) {
+			s = s * 1103515245u + 12345u;
+			buf[(s >> 8) % len] = alphabet[(s >> 16) % (sizeof(alphabet) - 1)];
+		}
+		rc = ng_sdp_parse(buf, len, &m, proto);
+		if (rc == 0)
+			assert_true(m.port > 0 && m.ip[0]);
+		rc = ng_sdp_rewrite(buf, len, &o, out, sizeof(out));
+		assert_true(rc >= 0 ? (size_t)rc <= sizeof(out) : rc != 0);
+	}
+}
+
 static void
 store_put_h(const struct call *c, void *arg)
 {
@@ -794,6 +833,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(datagrams, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_dataplane, setup, teardown),
 		cmocka_unit_test_setup_teardown(journal, setup, teardown),
+		cmocka_unit_test(sdp_hostile),
 	};
 
 	return cmocka_run_group_tests_name("ng_cmd", tests, group_setup, group_teardown);
