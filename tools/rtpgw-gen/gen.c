@@ -577,7 +577,9 @@ gen_resolve(struct gen *g, unsigned int tries, unsigned int interval_ms)
 			gen_tx_flush(g);
 		}
 	}
-	return __atomic_load_n(&g->gw_mac_ok, __ATOMIC_ACQUIRE) ? 0 : -ETIMEDOUT;
+	if (__atomic_load_n(&g->gw_mac_ok, __ATOMIC_ACQUIRE))
+		return 0;
+	return g->interrupted ? -EINTR : -ETIMEDOUT;
 }
 
 /* Publish a trial id to RX and wait until RX applied it (bounded: RX

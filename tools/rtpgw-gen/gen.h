@@ -93,7 +93,8 @@ struct gen *gen_create(const struct gen_config *cfg);
 /* Stop the RX lcore and the port (the port is closed). NULL is a no-op. */
 void gen_destroy(struct gen *g);
 /* ARP for the gateway until it answers: tries requests every interval_ms.
- * 0 or -ETIMEDOUT. A no-op with cfg.have_gw_mac. */
+ * 0, -ETIMEDOUT, or -EINTR after gen_interrupt(). A no-op with
+ * cfg.have_gw_mac. */
 int gen_resolve(struct gen *g, unsigned int tries, unsigned int interval_ms);
 /* The gateway's MAC (valid after gen_resolve). */
 const uint8_t *gen_gw_mac(const struct gen *g);

@@ -579,6 +579,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	rc = gen_resolve(the_gen, ARP_TRIES, ARP_INTERVAL_MS);
+	if (rc == -EINTR) {
+		fprintf(stderr, "rtpgw-gen: interrupted\n");
+		status = 1;
+		goto out;
+	}
 	if (rc < 0) {
 		char gw[INET_ADDRSTRLEN];
 
