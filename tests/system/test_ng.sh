@@ -12,7 +12,9 @@
 # packets), query with the statistics polled from the flows, a
 # retransmitted cookie answered from the cache (not executed again), the
 # session limit ("load limit"), delete (flows and ports gone), list and
-# statistics.
+# statistics; then control stopped and restarted with a call up (recovered
+# from the journal, flows kept) and that call, silent, ended by the media
+# timeout without SIP (flows gone, quality record "media-timeout").
 #
 #   test_ng.sh [RTPGW_DATAPLANE [RTPGWCTL [RTPGW_CONTROL]]]
 #
@@ -42,7 +44,7 @@ A_PORT=40000
 B_IP=198.51.100.2
 B_PORT=40100
 NG=127.0.0.1:2223
-NCASES=9
+NCASES=11
 CTL_PID=
 
 tap_plan $NCASES
@@ -51,12 +53,13 @@ ctl_alive() { [ -n "$CTL_PID" ] && kill -0 "$CTL_PID" 2>/dev/null; }
 metrics() { nsx timeout 5 curl -sf "http://127.0.0.1:8080/metrics"; }
 # ng OUT ARGS...: one ng request (ng_client.py ARGS), its reply as JSON in OUT
 ng() {
-	local t0=$(now_ms)
-	local out=$1
+	local t0 out=$1
+	t0=$(now_ms)
 	shift
 	timeout 10 ip netns exec "$NS" python3 "$NGC" --addr "$NG" "$@" >"$out" ||
 		{ echo "no ng reply to $*"; return 1; }
-	[ -n "${NG_TIMING:-}" ] && echo "ng $1: $(($(now_ms) - t0)) ms"
+	if [ -n "${NG_TIMING:-}" ]; then echo "ng $1: $(($(now_ms) - t0)) ms"; fi
+	return 0
 }
 
 sdp() {	# sdp IP PORT: an endpoint's SDP (PCMU, PCMA, telephone-event, ICE)
@@ -66,16 +69,14 @@ sdp() {	# sdp IP PORT: an endpoint's SDP (PCMU, PCMA, telephone-event, ICE)
 	printf 'a=ptime:20\r\na=sendrecv\r\n'
 }
 
-case_start() {
+# control_launch [ARGS...]: start rtpgw-control (appending to control.log),
+# wait until it is connected to the dataplane.
+control_launch() {
 	local i
-	dp_start || return 1
-	dp_wait_api || return 1
-	tap_addrs "$A_IP" "$B_IP" || return 1
-	[ -x "$CONTROLBIN" ] || { echo "not executable: $CONTROLBIN"; return 1; }
 	ip netns exec "$NS" "$CONTROLBIN" --sip 127.0.0.1:5060 --dataplane "$SOCK" \
 		--state-file "$T/control.state" --quality-log "$T/calls.jsonl" \
 		--ng "$NG" --ng-max-sessions 2 \
-		--media-addr $MEDIA --ports 30000-30098 >>"$T/control.log" 2>&1 &
+		--media-addr $MEDIA --ports 30000-30098 "$@" >>"$T/control.log" 2>&1 &
 	CTL_PID=$!
 	BG_PIDS+=("$CTL_PID")
 	for i in $(seq 50); do	# 5 s
@@ -85,6 +86,14 @@ case_start() {
 	done
 	cat "$T/control.log"
 	metrics | grep '^rtpgw_dataplane_up 1' >/dev/null || { echo "FAIL: control not up or not connected"; return 1; }
+}
+
+case_start() {
+	dp_start || return 1
+	dp_wait_api || return 1
+	tap_addrs "$A_IP" "$B_IP" || return 1
+	[ -x "$CONTROLBIN" ] || { echo "not executable: $CONTROLBIN"; return 1; }
+	control_launch || return 1
 	sdp "$A_IP" "$A_PORT" >"$T/a.sdp"
 	sdp "$B_IP" "$B_PORT" >"$T/b.sdp"
 }
@@ -267,6 +276,55 @@ PYEOF
 	metrics | grep '^rtpgw_calls{kind="ng"' || { echo "FAIL: no ng calls metric"; return 1; }
 }
 
+# A call up, control stopped (SIGTERM ends nothing) and started again
+# with a 2 s media timeout: the call is back from the journal, its flows
+# were kept, query finds it.
+case_restart_recovers() {
+	local i
+	ctl_alive || return 1
+	ng "$T/r_offer.json" offer call-id=call4@ng from-tag=tagA sdp=@"$T/a.sdp" || return 1
+	ng "$T/r_answer.json" answer call-id=call4@ng from-tag=tagA to-tag=tagB sdp=@"$T/b.sdp" || return 1
+	kill -TERM "$CTL_PID"
+	for i in $(seq 50); do	# 5 s
+		ctl_alive || break
+		sleep 0.1
+	done
+	ctl_alive && { echo "FAIL: control still runs 5 s after SIGTERM"; return 1; }
+	: >"$T/control.log"
+	control_launch --media-timeout 2 || return 1
+	ng "$T/r_query.json" query call-id=call4@ng || return 1
+	ctl_json "$T/r_hello.json" hello || return 1
+	jcheck "$T/r_answer.json" "$T/r_query.json" "$T/r_hello.json" <<'PYEOF'
+a, q, hello = J[0]["reply"], J[1]["reply"], J[2]
+check(a.get("result") == "ok", "answer: %s" % a)
+check(q.get("result") == "ok" and q.get("state") == "active", "query after the restart: %s" % q)
+check(sorted(q.get("tags", {})) == ["tagA", "tagB"], "tags %s" % list(q.get("tags", {})))
+check(hello["flows"] == 2, "%d flows after the restart, expected the call's 2" % hello["flows"])
+PYEOF
+}
+
+# No RTP: the media timeout ends the recovered ng call without SIP.
+case_media_timeout() {
+	local i
+	ctl_alive || return 1
+	for i in $(seq 80); do	# 8 s
+		grep -q '"end_reason":"media-timeout"' "$T/calls.jsonl" 2>/dev/null && break
+		sleep 0.1
+	done
+	ng "$T/t_query.json" query call-id=call4@ng || return 1
+	ctl_json "$T/t_hello.json" hello || return 1
+	jcheck "$T/t_query.json" "$T/t_hello.json" <<'PYEOF'
+q, hello = J[0]["reply"], J[1]
+check(q.get("result") == "error", "query after the media timeout: %s" % q)
+check(hello["flows"] == 0, "%d flows left after the media timeout" % hello["flows"])
+PYEOF
+	grep '"kind":"ng"' "$T/calls.jsonl" | grep -q '"end_reason":"media-timeout"' ||
+		{ echo "FAIL: no ng media-timeout record in the quality log"; return 1; }
+	ctl_alive || { echo "FAIL: control died"; return 1; }
+	grep -i "bye\|error" "$T/control.log" && { echo "FAIL: control logged the above"; return 1; }
+	return 0
+}
+
 run_case start case_start
 run_case ping_and_bad_requests case_ping_and_bad_requests
 run_case offer_answer_flows_installed case_offer_answer
@@ -276,4 +334,6 @@ run_case retransmitted_cookie_from_cache case_retransmission_cached
 run_case load_limit case_load_limit
 run_case delete_removes_flows case_delete
 run_case list_and_statistics case_list_statistics
+run_case restart_recovers_ng_call case_restart_recovers
+run_case media_timeout_ends_ng_call case_media_timeout
 tap_summary
