@@ -510,9 +510,11 @@ cmd_answer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 		reply_error(x, out, why);
 		return;
 	}
-	/* a fork's answer (another to-tag) replaces the previous one */
-	(void)benc_str_copy(r->totag, c->leg[ans].dlg.remote_tag,
-			    sizeof(c->leg[ans].dlg.remote_tag));
+	/* a fork's answer (another to-tag) replaces the previous one; the
+	 * caller's tag (leg 0, answering a re-INVITE of the callee) stays */
+	if (ans == 1)
+		(void)benc_str_copy(r->totag, c->leg[1].dlg.remote_tag,
+				    sizeof(c->leg[1].dlg.remote_tag));
 	c->leg[ans].has_media = true;
 	if (!c->leg[off].m.rtcp_mux || r->reject_mux)
 		c->leg[ans].m.rtcp_mux = false;

@@ -374,8 +374,9 @@ reinvite_from_callee_and_hold(void **state)
 	assert_int_equal(c->leg[1].m.dir, CALL_SENDONLY);
 	assert_true(c->held);
 	assert_int_equal(t->dp.replaces, 1);
-	run(t, "answer", "call-id", "c2", "from-tag", "B", "to-tag", "A", "sdp", sdp_a, NULL);
+	run(t, "answer", "call-id", "c2", "from-tag", "B", "to-tag", "X", "sdp", sdp_a, NULL);
 	assert_result(t, "ok");
+	assert_string_equal(c->leg[0].dlg.remote_tag, "A"); /* the caller's tag stays */
 	/* rtcp-mux: the callee's offer had none, so not in the answer */
 	assert_null(strstr(rsdp(t), "rtcp-mux"));
 	assert_int_equal(t->dp.replaces, 2);
