@@ -71,6 +71,10 @@ struct gen {
 	struct rte_mbuf *pending[GEN_BURST]; /* built, not yet taken by the port */
 	uint16_t n_pending;
 	uint64_t step_q32; /* RTP timestamp step per packet of a stream */
+	/* Ethernet, IPv4 and UDP headers of every packet but the ports, with
+	 * the IPv4 checksum (the same for all: UDP checksum 0, IP id 0) */
+	uint8_t hdr[sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+		    sizeof(struct rte_udp_hdr)];
 	uint64_t tx_failed;
 	volatile bool interrupted;
 
@@ -213,9 +217,7 @@ gen_rx_poll(struct gen *g)
 			g->rx_other++;
 		}
 		/* ARP mbufs were taken out (NULL); free the rest at once. */
-		for (uint16_t k = 0; k < n; k++)
-			if (pkts[k] != NULL)
-				rte_pktmbuf_free(pkts[k]);
+		rte_pktmbuf_free_bulk(pkts, n);
 	}
 	return total;
 }
@@ -258,14 +260,37 @@ gen_tx_flush(struct gen *g)
 	g->n_pending = (uint16_t)(g->n_pending - sent);
 }
 
+/* The headers every packet shares (gen_tx_build patches the ports). */
+static void
+gen_hdr_init(struct gen *g)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)g->hdr;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	uint16_t len = (uint16_t)(GEN_HDR_LEN + g->cfg.payload_len);
+
+	memset(g->hdr, 0, sizeof(g->hdr));
+	rte_ether_addr_copy(&g->gw_mac, &eth->dst_addr);
+	rte_ether_addr_copy(&g->mac, &eth->src_addr);
+	eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->type_of_service = 0xb8; /* DSCP EF (RFC 3246), as media is marked */
+	ip->total_length = htons((uint16_t)(len - sizeof(*eth)));
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = g->cfg.local_ip;
+	ip->dst_addr = g->cfg.gw_ip;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->dgram_len = htons((uint16_t)(len - sizeof(*eth) - sizeof(*ip)));
+	udp->dgram_cksum = 0; /* RFC 768: no checksum */
+}
+
 /* Build up to n packets into pending; returns how many. */
 static uint16_t
 gen_tx_build(struct gen *g, uint16_t n, uint32_t trial)
 {
 	struct rte_mbuf **m = g->pending + g->n_pending;
 	uint16_t len = (uint16_t)(GEN_HDR_LEN + g->cfg.payload_len);
-	uint16_t udp_len =
-		(uint16_t)(len - sizeof(struct rte_ether_hdr) - sizeof(struct rte_ipv4_hdr));
 
 	if (n > GEN_BURST - g->n_pending)
 		n = (uint16_t)(GEN_BURST - g->n_pending);
@@ -274,9 +299,8 @@ gen_tx_build(struct gen *g, uint16_t n, uint32_t trial)
 	for (uint16_t k = 0; k < n; k++) {
 		struct gen_tx_stream *st = &g->tx[g->cur];
 		uint8_t *d = rte_pktmbuf_mtod(m[k], uint8_t *);
-		struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(d + sizeof(struct rte_ether_hdr) +
+								 sizeof(struct rte_ipv4_hdr));
 		uint8_t *rtp = (uint8_t *)(udp + 1);
 		struct gen_payload pl;
 		uint16_t port = (uint16_t)(g->cfg.base_port + 2 * g->cur);
@@ -284,23 +308,8 @@ gen_tx_build(struct gen *g, uint16_t n, uint32_t trial)
 		uint16_t seq = (uint16_t)st->ext_seq;
 
 		m[k]->data_len = m[k]->pkt_len = len;
-		rte_ether_addr_copy(&g->gw_mac, &eth->dst_addr);
-		rte_ether_addr_copy(&g->mac, &eth->src_addr);
-		eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
-		ip->version_ihl = 0x45;
-		ip->type_of_service = 0xb8; /* DSCP EF (RFC 3246), as media is marked */
-		ip->total_length = htons((uint16_t)(len - sizeof(*eth)));
-		ip->packet_id = 0;
-		ip->fragment_offset = 0;
-		ip->time_to_live = 64;
-		ip->next_proto_id = IPPROTO_UDP;
-		ip->src_addr = g->cfg.local_ip;
-		ip->dst_addr = g->cfg.gw_ip;
-		ip->hdr_checksum = 0;
-		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		memcpy(d, g->hdr, sizeof(g->hdr));
 		udp->src_port = udp->dst_port = htons(port);
-		udp->dgram_len = htons(udp_len);
-		udp->dgram_cksum = 0; /* RFC 768: no checksum */
 		/* RFC 3550 5.1 */
 		rtp[0] = 0x80;
 		rtp[1] = g->cfg.pt & 0x7f;
@@ -682,13 +691,15 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s, st
 		ival_frac = (uint64_t)((cyc - (double)ival) * 4294967296.0);
 	}
 	g->tx_failed = 0;
+	gen_hdr_init(g);
 	/*
 	 * Phases follow the schedule, not the wall clock: at a fixed rate
 	 * the packet due at t is measured when meas_at <= t < end_at, so a
 	 * trial offers exactly rate x duration packets even when this lcore
 	 * loses the CPU for a while (it catches up a burst at a time).
-	 * Unthrottled, the wall clock decides. TX gives up tx_slack (100 ms) after
-	 * end_at (the rate was not reached); RX then drains for drain_ms.
+	 * Unthrottled, the wall clock decides. A phase starts or ends at the
+	 * latest tx_slack (100 ms) after its wall-clock time (the rate was not
+	 * reached); RX then drains for drain_ms.
 	 */
 	for (now = rte_rdtsc(); !g->interrupted; now = rte_rdtsc()) {
 		uint64_t clock = rate_pps > 0 ? next : now;
@@ -699,9 +710,13 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s, st
 		}
 		if (!tx_on && now >= drain_at)
 			break;
-		if (tx_on && trial == 0 && clock >= meas_at) {
+		if (tx_on && trial == 0 && (clock >= meas_at || now >= meas_at + tx_slack)) {
 			/* Measured phase: RX resets every stream to the next
-			 * sequence number each will send. */
+			 * sequence number each will send. A schedule more
+			 * than tx_slack behind (a rate this lcore cannot
+			 * offer) starts it anyway, from meas_at on. */
+			if (next < meas_at)
+				next = meas_at;
 			for (uint32_t i = 0; i < g->cfg.n_streams; i++) {
 				g->base[i] = g->tx[i].ext_seq;
 				g->tx[i].sent = 0;
