@@ -33,12 +33,12 @@ enum benc_type {
 };
 
 struct benc_node {
-	uint8_t type;	/* enum benc_type */
-	uint32_t end;	/* index past this node's subtree */
-	uint32_t n;	/* containers: children (a dictionary: keys + values) */
-	uint32_t len;	/* strings: length */
-	const char *s;	/* strings: the bytes, in the input (not terminated) */
-	int64_t i;	/* integers */
+	uint8_t type;  /* enum benc_type */
+	uint32_t end;  /* index past this node's subtree */
+	uint32_t n;    /* containers: children (a dictionary: keys + values) */
+	uint32_t len;  /* strings: length */
+	const char *s; /* strings: the bytes, in the input (not terminated) */
+	int64_t i;     /* integers */
 };
 
 /*

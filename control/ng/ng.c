@@ -14,7 +14,7 @@
 #include "ng.h"
 #include "ng_cache.h"
 
-#define NG_SWEEP_MS 1000
+#define NG_SWEEP_MS  1000
 #define NG_DGRAM_MAX 65507 /* largest UDP payload over IPv4 */
 
 struct ng {
@@ -110,8 +110,8 @@ recv_handler(const struct sa *src, struct mbuf *mb, void *arg)
 	struct mbuf *tx = ng->tx;
 	size_t n;
 
-	n = ng_process(ng, (const char *)mbuf_buf(mb), mbuf_get_left(mb), (char *)tx->buf,
-		       tx->size, now_ms());
+	n = ng_process(ng, (const char *)mbuf_buf(mb), mbuf_get_left(mb), (char *)tx->buf, tx->size,
+		       now_ms());
 	if (!n)
 		return;
 	tx->pos = 0;
@@ -148,8 +148,7 @@ ng_create_nosock(struct ng_cmd *cmd)
 }
 
 struct ng *
-ng_create(const struct config *cfg, struct dp_client *dp, struct calls *calls,
-	  struct ports *ports)
+ng_create(const struct config *cfg, struct dp_client *dp, struct calls *calls, struct ports *ports)
 {
 	struct ng *ng = ng_create_nosock(NULL);
 	struct sa laddr;

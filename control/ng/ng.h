@@ -27,9 +27,9 @@ struct ng;
 struct ports;
 
 struct ng_stats {
-	uint64_t rx;	    /* datagrams received */
-	uint64_t dropped;   /* without a cookie: no reply possible */
-	uint64_t cached;    /* answered from the cache */
+	uint64_t rx;	  /* datagrams received */
+	uint64_t dropped; /* without a cookie: no reply possible */
+	uint64_t cached;  /* answered from the cache */
 	uint64_t tx_errors;
 };
 

@@ -13,9 +13,9 @@
 #include "ng_cmd.h"
 #include "ng_sdp.h"
 
-#define NG_NODES_MAX 512  /* bencode nodes of one request */
-#define NG_LIST_LIMIT 32  /* "list" without "limit" (as rtpengine) */
-#define NG_LIST_MAX 1000  /* a datagram holds about that many Call-IDs */
+#define NG_NODES_MAX  512  /* bencode nodes of one request */
+#define NG_LIST_LIMIT 32   /* "list" without "limit" (as rtpengine) */
+#define NG_LIST_MAX   1000 /* a datagram holds about that many Call-IDs */
 
 static uint64_t
 mono_ms(void)
@@ -44,12 +44,12 @@ struct req {
 	const struct benc_node *totag;
 	const struct benc_node *sdp;
 	bool replace_origin;
-	bool sip_source;     /* flags SIP-source-address: received-from wins */
-	bool reject_mux;     /* rtcp-mux demux / reject */
+	bool sip_source; /* flags SIP-source-address: received-from wins */
+	bool reject_mux; /* rtcp-mux demux / reject */
 	bool record_call;
-	const char *proto;   /* transport-protocol to write, NULL: keep */
+	const char *proto; /* transport-protocol to write, NULL: keep */
 	char recv_ip[CALL_IP_MAX];
-	const char *bad;     /* a value we refuse, for the error reason */
+	const char *bad; /* a value we refuse, for the error reason */
 };
 
 /*
@@ -98,10 +98,10 @@ get_str(const struct benc_node *nd, const char *key)
 }
 
 /* Each string of a list value (or the value itself when a string). */
-#define FOREACH_ITEM(nd, v, it)                                                         \
-	for (uint32_t _i = (v)->type == BENC_LIST ? (uint32_t)((v) - (nd)) + 1             \
-						  : (uint32_t)((v) - (nd)),                \
-		      _e = (v)->end;                                                      \
+#define FOREACH_ITEM(nd, v, it)                                                \
+	for (uint32_t _i = (v)->type == BENC_LIST ? (uint32_t)((v) - (nd)) + 1 \
+						  : (uint32_t)((v) - (nd)),    \
+		      _e = (v)->end;                                           \
 	     _i < _e && ((it) = &(nd)[_i], 1); _i = (nd)[_i].end)
 
 static void
@@ -111,7 +111,8 @@ req_flags(struct req *r)
 
 	v = get(nd, "flags");
 	if (v && (v->type == BENC_LIST || v->type == BENC_STR)) {
-		FOREACH_ITEM(nd, v, it) {
+		FOREACH_ITEM(nd, v, it)
+		{
 			if (name_eq(it, "SIP-source-address"))
 				r->sip_source = true;
 			else if (name_eq(it, "replace-origin"))
@@ -123,7 +124,8 @@ req_flags(struct req *r)
 	}
 	v = get(nd, "replace");
 	if (v && (v->type == BENC_LIST || v->type == BENC_STR)) {
-		FOREACH_ITEM(nd, v, it) {
+		FOREACH_ITEM(nd, v, it)
+		{
 			if (name_eq(it, "origin"))
 				r->replace_origin = true;
 			/* session-connection: every c= line is ours anyway */
@@ -131,7 +133,8 @@ req_flags(struct req *r)
 	}
 	v = get(nd, "rtcp-mux");
 	if (v && (v->type == BENC_LIST || v->type == BENC_STR)) {
-		FOREACH_ITEM(nd, v, it) {
+		FOREACH_ITEM(nd, v, it)
+		{
 			if (name_eq(it, "demux") || name_eq(it, "reject"))
 				r->reject_mux = true;
 		}
@@ -149,8 +152,7 @@ req_flags(struct req *r)
 			r->bad = "transport-protocol not supported (plain RTP/AVP only)";
 	}
 	v = get(nd, "received-from");
-	if (v && v->type == BENC_LIST && v->end - (uint32_t)(v - nd) == 3 &&
-	    v[2].type == BENC_STR)
+	if (v && v->type == BENC_LIST && v->end - (uint32_t)(v - nd) == 3 && v[2].type == BENC_STR)
 		(void)benc_str_copy(&v[2], r->recv_ip, sizeof(r->recv_ip));
 	/* ICE: whatever is asked, ICE is removed (the relay has no ICE agent);
 	 * direction, label, via-branch: one media address, one branch */
@@ -323,8 +325,8 @@ sdp_reason(int rc)
  * naming port (where that side sends). The reply is built in out.
  */
 static int
-sdp_reply(struct ng_cmd *x, const struct req *r, struct call_media *m, uint16_t port,
-	  bool keep_mux, struct benc_buf *out, const char **why)
+sdp_reply(struct ng_cmd *x, const struct req *r, struct call_media *m, uint16_t port, bool keep_mux,
+	  struct benc_buf *out, const char **why)
 {
 	static char buf[NG_SDP_MAX + 1024];
 	struct ng_sdp_out o = {
@@ -442,8 +444,8 @@ cmd_offer(struct ng_cmd *x, struct req *r, struct benc_buf *out)
 		}
 	}
 	saved = c->leg[side];
-	if (sdp_reply(x, r, &c->leg[side].m, c->leg[1 - side].local_port,
-		      !r->reject_mux, out, &why) < 0) {
+	if (sdp_reply(x, r, &c->leg[side].m, c->leg[1 - side].local_port, !r->reject_mux, out,
+		      &why) < 0) {
 		if (created)
 			call_drop(x, c);
 		else
@@ -709,7 +711,10 @@ ng_cmd_handle(struct ng_cmd *x, const char *msg, size_t len, struct benc_buf *ou
 	x->st.requests++;
 	n = benc_decode(msg, len, nd, NG_NODES_MAX);
 	if (n < 0 || nd[0].type != BENC_DICT) {
-		reply_error(x, out, n == -E2BIG ? "request too large" : n == -ELOOP ? "nested too deep" : "Failed to decode bencode dictionary");
+		reply_error(x, out,
+			    n == -E2BIG	  ? "request too large"
+			    : n == -ELOOP ? "nested too deep"
+					  : "Failed to decode bencode dictionary");
 		return;
 	}
 	memset(&r, 0, sizeof(r));

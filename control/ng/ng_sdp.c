@@ -113,8 +113,8 @@ parse_c(const struct line *l, char ip[CALL_IP_MAX])
 static bool
 is_ice(const struct line *l)
 {
-	return starts(l, "a=candidate:") || starts(l, "a=ice-") || starts(l, "a=end-of-candidates") ||
-	       starts(l, "a=remote-candidates");
+	return starts(l, "a=candidate:") || starts(l, "a=ice-") ||
+	       starts(l, "a=end-of-candidates") || starts(l, "a=remote-candidates");
 }
 
 static int
@@ -133,7 +133,7 @@ dir_of(const struct line *l)
 
 /* What the parse pass learns. */
 struct scan {
-	int relayed;  /* index of the relayed m= line, -1: none */
+	int relayed; /* index of the relayed m= line, -1: none */
 	char sess_ip[CALL_IP_MAX];
 	char media_ip[CALL_IP_MAX];
 	char proto[16];
@@ -195,7 +195,8 @@ parse_a(const struct line *l, struct scan *sc)
 		w.p = l->p + 9;
 		w.len = sp ? (size_t)(sp - w.p) : 0;
 		if (sp && word_num(&w, w.len, &pt) == 0 && pt < 128 &&
-		    (size_t)(l->p + l->len - sp) > 16 && strncasecmp(sp + 1, "telephone-event/", 16) == 0)
+		    (size_t)(l->p + l->len - sp) > 16 &&
+		    strncasecmp(sp + 1, "telephone-event/", 16) == 0)
 			sc->m.dtmf_pt = (uint8_t)pt;
 	}
 }
@@ -245,8 +246,9 @@ scan(const char *sdp, size_t len, struct scan *sc)
 	if (!sc->m.ip[0])
 		return -EPROTO;
 	sc->m.rtcp_port = (uint16_t)(sc->m.port + 1);
-	sc->m.dir = (uint8_t)(sc->media_dir >= 0 ? sc->media_dir
-				  : sc->sess_dir >= 0 ? sc->sess_dir : CALL_SENDRECV);
+	sc->m.dir = (uint8_t)(sc->media_dir >= 0  ? sc->media_dir
+			      : sc->sess_dir >= 0 ? sc->sess_dir
+						  : CALL_SENDRECV);
 	return 0;
 }
 

@@ -35,18 +35,17 @@
 int ng_sdp_parse(const char *sdp, size_t len, struct call_media *m, char proto[16]);
 
 struct ng_sdp_out {
-	const char *ip;	       /* our media address */
-	uint16_t port;	       /* our port for the relayed stream */
-	bool replace_origin;   /* o= gets our address too */
-	bool keep_rtcp_mux;    /* else a=rtcp-mux is removed */
-	const char *proto;     /* the m= transport to write, NULL: as it was */
+	const char *ip;	     /* our media address */
+	uint16_t port;	     /* our port for the relayed stream */
+	bool replace_origin; /* o= gets our address too */
+	bool keep_rtcp_mux;  /* else a=rtcp-mux is removed */
+	const char *proto;   /* the m= transport to write, NULL: as it was */
 };
 
 /*
  * Write sdp rewritten as described above into out (cap bytes, not
  * terminated). Returns the length, -ENOSPC, or the errors of ng_sdp_parse.
  */
-int ng_sdp_rewrite(const char *sdp, size_t len, const struct ng_sdp_out *o, char *out,
-		   size_t cap);
+int ng_sdp_rewrite(const char *sdp, size_t len, const struct ng_sdp_out *o, char *out, size_t cap);
 
 #endif /* NG_SDP_H */

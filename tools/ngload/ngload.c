@@ -46,7 +46,7 @@
 #include "../../control/ng/bencode.h"
 
 #define CALLS_MAX 10000000u
-#define CONC_MAX 4000u
+#define CONC_MAX  4000u
 #define DGRAM_MAX 65536
 #define NODES_MAX 512
 
@@ -56,11 +56,11 @@ struct slot {
 	bool busy;
 	uint8_t step;
 	uint8_t tries;
-	bool failed;  /* a step failed: delete, then count the call failed */
-	uint32_t call; /* call number */
-	uint32_t seq;  /* cookie sequence: a late reply to an old one is ignored */
-	uint64_t t_sent_ns;   /* first send of the current request */
-	uint64_t t_last_ns;   /* last (re)send */
+	bool failed;	    /* a step failed: delete, then count the call failed */
+	uint32_t call;	    /* call number */
+	uint32_t seq;	    /* cookie sequence: a late reply to an old one is ignored */
+	uint64_t t_sent_ns; /* first send of the current request */
+	uint64_t t_last_ns; /* last (re)send */
 };
 
 static struct {
@@ -153,7 +153,8 @@ serve(void)
 			struct sockaddr_in from;
 			socklen_t flen = sizeof(from);
 			const struct benc_node *cmd, *sdp;
-			ssize_t n = recvfrom(opt.fd, in, sizeof(in), 0, (struct sockaddr *)&from, &flen);
+			ssize_t n = recvfrom(opt.fd, in, sizeof(in), 0, (struct sockaddr *)&from,
+					     &flen);
 			const char *sp;
 			struct benc_buf b;
 			size_t clen;
@@ -185,7 +186,8 @@ serve(void)
 				}
 			}
 			benc_end(&b);
-			(void)sendto(opt.fd, out, clen + 1 + b.len, 0, (struct sockaddr *)&from, flen);
+			(void)sendto(opt.fd, out, clen + 1 + b.len, 0, (struct sockaddr *)&from,
+				     flen);
 			served++;
 		}
 	}
@@ -371,7 +373,8 @@ static int
 client(void)
 {
 	static char buf[DGRAM_MAX];
-	uint64_t t0 = now_ns(), t_end = t0 + (uint64_t)opt.duration_s * 1000000000ull, last_check = t0;
+	uint64_t t0 = now_ns(), t_end = t0 + (uint64_t)opt.duration_s * 1000000000ull,
+		 last_check = t0;
 	uint64_t t_done, unfinished = 0;
 	double el, c0 = cpu_s();
 	uint32_t i;
@@ -420,9 +423,11 @@ client(void)
 	el = (double)(t_done - t0) / 1e9;
 	for (k = 0; k < 3; k++)
 		qsort(lat_us[k], n_lat[k], sizeof(uint32_t), cmp_u32);
-	printf("calls_ok=%llu\ncalls_failed=%llu\ncalls_unfinished=%llu\n", (unsigned long long)st_ok,
-	       (unsigned long long)st_failed, (unsigned long long)unfinished);
-	printf("load_limit=%llu\nerror_replies=%llu\ntimeouts=%llu\nretransmits=%llu\nlate_replies=%llu\n",
+	printf("calls_ok=%llu\ncalls_failed=%llu\ncalls_unfinished=%llu\n",
+	       (unsigned long long)st_ok, (unsigned long long)st_failed,
+	       (unsigned long long)unfinished);
+	printf("load_limit=%llu\nerror_replies=%llu\ntimeouts=%llu\nretransmits=%llu\nlate_replies="
+	       "%llu\n",
 	       (unsigned long long)st_load_limit, (unsigned long long)st_errors,
 	       (unsigned long long)st_timeouts, (unsigned long long)st_retransmits,
 	       (unsigned long long)st_late);

@@ -88,7 +88,7 @@ containers(void **state)
 	assert_true(benc_str_eq(benc_dict_get(nd, (uint32_t)(v - nd), "a"), "b"));
 	assert_null(benc_dict_get(nd, 0, "missing"));
 	assert_null(benc_dict_get(nd, 1, "command")); /* not a dictionary */
-	assert_int_equal(dec("ldee", nd), 2); /* a list holding an empty dictionary */
+	assert_int_equal(dec("ldee", nd), 2);	      /* a list holding an empty dictionary */
 	assert_int_equal(dec("le", nd), 1);
 	assert_int_equal(dec("de", nd), 1);
 	assert_int_equal(nd[0].n, 0);
@@ -115,9 +115,9 @@ duplicate_and_bad_keys(void **state)
 	assert_int_equal(dec("d1:ai1e1:bi2e1:ai3ee", nd), -EBADMSG);
 	/* the same key in two dictionaries is fine */
 	assert_int_equal(dec("d1:ad1:ai1ee1:bd1:ai1eee", nd), 9);
-	assert_int_equal(dec("di1ei2ee", nd), -EBADMSG);  /* integer key */
-	assert_int_equal(dec("dlei2ee", nd), -EBADMSG);	   /* list key */
-	assert_int_equal(dec("d1:ae", nd), -EBADMSG);	   /* key without value */
+	assert_int_equal(dec("di1ei2ee", nd), -EBADMSG); /* integer key */
+	assert_int_equal(dec("dlei2ee", nd), -EBADMSG);	 /* list key */
+	assert_int_equal(dec("d1:ae", nd), -EBADMSG);	 /* key without value */
 	assert_int_equal(dec("d1:a", nd), -EBADMSG);
 }
 
@@ -125,9 +125,23 @@ static void
 bad_integers(void **state)
 {
 	static const char *const bad[] = {
-		"ie", "i-e", "i-0e", "i03e", "i-03e", "i00e", "i1", "i1x", "i+1e", "i 1e",
-		"i1.5e", "i9223372036854775808e", "i-9223372036854775809e",
-		"i99999999999999999999999e", "i--1e", "i-", "i",
+		"ie",
+		"i-e",
+		"i-0e",
+		"i03e",
+		"i-03e",
+		"i00e",
+		"i1",
+		"i1x",
+		"i+1e",
+		"i 1e",
+		"i1.5e",
+		"i9223372036854775808e",
+		"i-9223372036854775809e",
+		"i99999999999999999999999e",
+		"i--1e",
+		"i-",
+		"i",
 	};
 	struct benc_node nd[CAP];
 	size_t i;
@@ -145,8 +159,8 @@ static void
 bad_strings(void **state)
 {
 	static const char *const bad[] = {
-		"01:a", "00:", "1:", "2:a", "5", ":", "-1:a", "1a", "1234567890:x",
-		"999999999:abc", "4294967296:a", "3:abcd",
+		"01:a",		"00:",		 "1:",		 "2:a",	   "5", ":", "-1:a", "1a",
+		"1234567890:x", "999999999:abc", "4294967296:a", "3:abcd",
 	};
 	struct benc_node nd[CAP];
 	size_t i;
@@ -164,8 +178,8 @@ static void
 bad_structure(void **state)
 {
 	static const char *const bad[] = {
-		"", "e", "x", "l", "d", "lle", "li1e", "i1ei2e", "dei1e", "1:ae", "ldeee",
-		"d3:foo", "l1:a1:b",
+		"",	  "e",	   "x",	   "l",	    "d",      "lle",	 "li1e",
+		"i1ei2e", "dei1e", "1:ae", "ldeee", "d3:foo", "l1:a1:b",
 	};
 	struct benc_node nd[CAP];
 	size_t i;
@@ -269,7 +283,8 @@ random_input(void **state)
 			memcpy(buf, valid, vlen);
 			len = vlen;
 			for (j = 0; j <= lcg(&seed) % 3; j++)
-				buf[lcg(&seed) % vlen] = alphabet[lcg(&seed) % (sizeof(alphabet) - 1)];
+				buf[lcg(&seed) % vlen] =
+					alphabet[lcg(&seed) % (sizeof(alphabet) - 1)];
 		} else {
 			for (j = 0; j < len; j++)
 				buf[j] = alphabet[lcg(&seed) % (sizeof(alphabet) - 1)];

@@ -147,10 +147,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(same_bytes),
-		cmocka_unit_test(expiry),
-		cmocka_unit_test(bounded),
-		cmocka_unit_test(replace_and_bad),
+		cmocka_unit_test(same_bytes), cmocka_unit_test(expiry),
+		cmocka_unit_test(bounded),    cmocka_unit_test(replace_and_bad),
 		cmocka_unit_test(many),
 	};
 

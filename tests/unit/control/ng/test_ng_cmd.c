@@ -417,10 +417,11 @@ query_list_statistics(void **state)
 	i = (uint32_t)(medias - t->nd) + 1; /* the audio media */
 	v = benc_dict_get(t->nd, i, "streams");
 	i = (uint32_t)(v - t->nd) + 1; /* its stream */
-	assert_int_equal(benc_dict_get(t->nd, i, "local port")->i, the_call(t, "q1")->leg[0].local_port);
+	assert_int_equal(benc_dict_get(t->nd, i, "local port")->i,
+			 the_call(t, "q1")->leg[0].local_port);
 	v = benc_dict_get(t->nd, i, "endpoint");
-	assert_true(benc_str_eq(benc_dict_get(t->nd, (uint32_t)(v - t->nd), "address"),
-				"203.0.113.5"));
+	assert_true(
+		benc_str_eq(benc_dict_get(t->nd, (uint32_t)(v - t->nd), "address"), "203.0.113.5"));
 	v = benc_dict_get(t->nd, i, "stats");
 	assert_non_null(benc_dict_get(t->nd, (uint32_t)(v - t->nd), "jitter"));
 	assert_non_null(benc_dict_get(t->nd, (uint32_t)(v - t->nd), "lost"));
@@ -551,8 +552,8 @@ record_call_and_flags(void **state)
 	struct call *c;
 
 	run(t, "offer", "call-id", "r1", "from-tag", "f", "sdp", sdp_a, "record-call", "yes",
-	    "rtcp-mux", "[demux]", "transport-protocol", "RTP/AVP", "flags",
-	    "[SIP-source-address]", "received-from", "[IP4,203.0.113.99]", NULL);
+	    "rtcp-mux", "[demux]", "transport-protocol", "RTP/AVP", "flags", "[SIP-source-address]",
+	    "received-from", "[IP4,203.0.113.99]", NULL);
 	assert_result(t, "ok");
 	assert_non_null(strstr(benc_dict_str(t->nd, 0, "warning")->s, "record-call"));
 	assert_null(strstr(rsdp(t), "rtcp-mux"));
@@ -631,8 +632,8 @@ datagrams(void **state)
 	n = ng_process(ng, "k2 ", 3, out, sizeof(out), 3000);
 	assert_true(n > 3);
 	assert_memory_equal(out, "k2 d6:result5:error", 19);
-	n = ng_process(ng, "k3 llllllllllllllllllllllllllllllllllllllllllllle", 49, out, sizeof(out),
-		       3000);
+	n = ng_process(ng, "k3 llllllllllllllllllllllllllllllllllllllllllllle", 49, out,
+		       sizeof(out), 3000);
 	assert_memory_equal(out, "k3 d6:result5:error", 19);
 	n = ng_process(ng, "k4 d7:command4:pinge", 20, out, sizeof(out), 3000);
 	assert_int_equal(n, 3 + strlen("d6:result4:ponge"));
