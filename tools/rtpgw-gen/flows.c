@@ -91,7 +91,9 @@ flows_install(const char *path, const struct gen_config *cfg, int src_mode)
 		return NULL;
 	}
 	rc = flows_batch(f, RTPGW_API_FLOW_ADD, cfg->n_streams, RTPGW_API_F_EXIST_OK, &done);
-	f->installed = cfg->n_streams;
+	/* A failed batch was rolled back whole by the agent: remove only the
+	 * batches applied before it, never a conflicting flow of another. */
+	f->installed = done;
 	if (rc < 0) {
 		flows_remove(f);
 		return NULL;
