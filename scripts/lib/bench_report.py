@@ -11,7 +11,7 @@
 #
 #   bench_report.py --raw DIR --top REPO --report FILE --plots DIR --markdown FILE
 #
-# DIR holds SUB.out, SUB.err (SUB: relay, mixer, sip, e2e), meta (key=value
+# DIR holds SUB.out, SUB.err (SUB: relay, mixer, sip, ng, e2e), meta (key=value
 # lines written by scripts/bench all: date, quick, load_before, load_after,
 # seconds, SUB.rc, SUB.seconds, SUB.command) and raw/ (rtpgw-gen's
 # {dp,tpmd}-STREAMS-RUN.json and .out, testpmd's .counters).
@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-SUBS = ("relay", "mixer", "sip", "e2e")
+SUBS = ("relay", "mixer", "sip", "ng", "e2e")
 BEGIN = "<!-- bench-all:begin -->"
 END = "<!-- bench-all:end -->"
 KV = re.compile(r"([A-Za-z0-9_]+)=(\S+)")
@@ -105,7 +105,8 @@ def read(path):
 # --- per benchmark parsers: (figures, details) from a stdout -----------------
 
 def parse_relay(out, kv):
-    return {}
+    m = re.search(r"== relay: (\d+) flows", out)
+    return {"flows": int(m.group(1)) if m else None}
 
 
 def parse_mixer(out, kv):
@@ -129,6 +130,14 @@ def parse_mixer(out, kv):
 def parse_sip(out, kv):
     d = {}
     m = re.search(r"CPU per call: null UAS (\S+) us", out)
+    if m:
+        d["reference_us_per_call"] = num(m.group(1))
+    return d
+
+
+def parse_ng(out, kv):
+    d = {}
+    m = re.search(r"reference \(null ng\) +\S+ calls/s; CPU per call (\S+) us", out)
     if m:
         d["reference_us_per_call"] = num(m.group(1))
     return d
@@ -188,16 +197,18 @@ def comparisons(name, kv, details):
     g = kv.get
     rows = []
     if name == "relay":
-        rows.append(row("relay", "relay, loop mode, %s flows" % "100k", "cycles/packet",
+        fl = details.get("flows")
+        fl = "?" if fl is None else "%dk" % (fl // 1000) if fl % 1000 == 0 else str(fl)
+        rows.append(row("relay", "relay, loop mode, %s flows" % fl, "cycles/packet",
                         g("relay_cycles_per_pkt"), "testpmd macswap, net_null", g("testpmd_cycles_per_pkt"),
                         lower_is_better=True))
-        rows.append(row("relay", "relay, loop mode, 100k flows", "cycles/packet", g("relay_cycles_per_pkt"),
+        rows.append(row("relay", "relay, loop mode, %s flows" % fl, "cycles/packet", g("relay_cycles_per_pkt"),
                         "testpmd macswap, net_ring loopback (same I/O)", g("testpmd_ring_cycles_per_pkt"),
                         lower_is_better=True))
-        rows.append(row("relay", "relay, loop mode, 10k flows", "cycles/packet",
+        rows.append(row("relay", "relay, loop mode, 10k flows (fixed)", "cycles/packet",
                         g("relay_loop10k_cycles_per_pkt"), "testpmd macswap, net_null",
                         g("testpmd_cycles_per_pkt"), lower_is_better=True))
-        rows.append(row("relay", "relay, gen mode (packets from the other core)", "cycles/packet",
+        rows.append(row("relay", "relay, gen mode, %s flows (packets from the other core)" % fl, "cycles/packet",
                         g("relay_gen_cycles_per_pkt"), "testpmd macswap, net_null",
                         g("testpmd_cycles_per_pkt"), lower_is_better=True))
         rows.append(row("relay", "flow installs through the API", "flows/s", g("flow_installs_per_s"),
@@ -231,6 +242,15 @@ def comparisons(name, kv, details):
                         "null UAS CPU per call", details.get("reference_us_per_call"), lower_is_better=True))
         rows.append(row("sip", "calls failed or unfinished", "calls", g("calls_failed"), None, None,
                         note="flows left %s, rooms left %s" % (g("flows_left"), g("rooms_left"))))
+    elif name == "ng":
+        rows.append(row("ng", "rtpgw-control ng offer/answer/delete cycles", "calls/s", g("ng_calls_per_s"),
+                        "rtpgw-ngload --serve (null ng responder), same core", g("ng_reference_calls_per_s")))
+        cu, au = num(g("control_us_per_call")), num(g("agent_us_per_call"))
+        rows.append(row("ng", "server CPU per call (control + dataplane agent)", "us",
+                        cu + au if cu is not None and au is not None else None,
+                        "null ng responder CPU per call", details.get("reference_us_per_call"), lower_is_better=True))
+        rows.append(row("ng", "calls failed or unfinished", "calls", g("calls_failed"), None, None,
+                        note="flows left %s" % g("flows_left")))
     elif name == "e2e":
         labels = sorted({m.group(1) for m in (re.match(r"e2e_ndr_pps_(\w+)$", k) for k in kv) if m},
                         key=lambda s: float(s[:-1]) * 1000 if s.endswith("k") else float(s))
@@ -447,7 +467,7 @@ def markdown(report, made):
     L.append("%s, commit `%s`%s; %s, %s cores, %s GiB, %s, kernel %s, DPDK %s. Load average %s at the "
              "start, %s at the end (other engineers' tests ran on the same cores). Whole run %s s; "
              "raw figures in [bench/report.json](bench/report.json)."
-             % (report["date"], report["git"]["commit"][:12], " (uncommitted changes)" if report["git"]["dirty"] else "",
+             % (report["date"], report["git"]["commit"][:12], " (the working tree had uncommitted changes)" if report["git"]["dirty"] else "",
                 m["cpu_model"], m["cores"], m["memory_gib"], m["os"], m["kernel"], m["dpdk"],
                 report["load_average"]["before"], report["load_average"]["after"], report["seconds"]))
     L.append("")
@@ -538,7 +558,8 @@ def main():
         if name == "e2e":
             details = parse_e2e(out, kv, os.path.join(a.raw, "raw"))
         else:
-            details = {"relay": parse_relay, "mixer": parse_mixer, "sip": parse_sip}[name](out, kv)
+            details = {"relay": parse_relay, "mixer": parse_mixer, "sip": parse_sip,
+                       "ng": parse_ng}[name](out, kv)
         b = {"command": meta.get(name + ".command"), "exit": num(rc), "seconds": num(meta.get(name + ".seconds")),
              "last_line": last, "key_values": kv, "details": details}
         if rc is None:
