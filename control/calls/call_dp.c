@@ -75,7 +75,7 @@ call_dp_part(const struct call *c, const struct rtpgw_api_ip *media, uint8_t fla
 }
 
 void
-call_dp_relay_flows(const struct call *c, const struct rtpgw_api_ip *media,
+call_dp_relay_flows(struct call *c, const struct rtpgw_api_ip *media,
 		    struct rtpgw_api_flow flows[2])
 {
 	bool mux = c->leg[0].m.rtcp_mux && c->leg[1].m.rtcp_mux;
@@ -93,7 +93,11 @@ call_dp_relay_flows(const struct call *c, const struct rtpgw_api_ip *media,
 		(void)call_dp_media(to->m.ip, &f->peer);
 		f->peer_port = htons(to->m.port);
 		f->flags |= RTPGW_FLOW_F_SSRC_REWRITE | RTPGW_FLOW_F_SEQ_CONTINUOUS;
-		f->ssrc_out = random_ssrc();
+		/* chosen once per leg and kept (journal too): a re-install after
+		 * a restart must describe the very flow the dataplane holds */
+		if (!c->leg[i].ssrc_out)
+			c->leg[i].ssrc_out = random_ssrc();
+		f->ssrc_out = c->leg[i].ssrc_out;
 	}
 }
 
@@ -177,7 +181,7 @@ relay_batch(struct dp_client *dp, uint16_t type, uint32_t flags, const struct rt
 }
 
 int
-call_dp_relay_install(struct dp_client *dp, const struct call *c,
+call_dp_relay_install(struct dp_client *dp, struct call *c,
 		      const struct rtpgw_api_ip *media, bool replace)
 {
 	struct rtpgw_api_flow f[2];

@@ -36,7 +36,7 @@ int call_dp_media(const char *ip, struct rtpgw_api_ip *out);
 void call_dp_part(const struct call *c, const struct rtpgw_api_ip *media, uint8_t flags,
 		  struct rtpgw_api_participant *ap);
 /* The two flows of a relayed call whose legs both have media. */
-void call_dp_relay_flows(const struct call *c, const struct rtpgw_api_ip *media,
+void call_dp_relay_flows(struct call *c, const struct rtpgw_api_ip *media,
 			 struct rtpgw_api_flow flows[2]);
 
 /* RTPGW_PART_F_* for a participant whose SDP direction is dir. */
@@ -53,7 +53,7 @@ int call_dp_leave(struct dp_client *dp, const struct call *c, const struct rtpgw
 
 /* Relayed call: add (an identical flow there already is success) or
  * replace both flows; remove them (missing ones are success). */
-int call_dp_relay_install(struct dp_client *dp, const struct call *c,
+int call_dp_relay_install(struct dp_client *dp, struct call *c,
 			  const struct rtpgw_api_ip *media, bool replace);
 int call_dp_relay_remove(struct dp_client *dp, const struct call *c,
 			 const struct rtpgw_api_ip *media);

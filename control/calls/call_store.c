@@ -32,13 +32,14 @@ leg_record(struct re_printf *pf, const struct call_leg *l)
 
 	return re_hprintf(pf,
 			  "{\"callid\":%H,\"ltag\":%H,\"rtag\":%H,\"luri\":%H,\"ruri\":%H,"
-			  "\"target\":%H,\"lseq\":%u,\"tcp\":%s,\"uas\":%s,\"port\":%u,"
+			  "\"target\":%H,\"lseq\":%u,\"tcp\":%s,\"uas\":%s,\"port\":%u,\"ssrc\":%u,"
 			  "\"media\":%s,\"ip\":%H,\"mport\":%u,\"rtcp_port\":%u,\"mux\":%s,"
 			  "\"pt\":%u,\"dtmf\":%u,\"ptime\":%u,\"dir\":%u}",
 			  call_json_str, d->callid, call_json_str, d->local_tag, call_json_str,
 			  d->remote_tag, call_json_str, d->local_uri, call_json_str, d->remote_uri,
 			  call_json_str, d->remote_target, d->lseq, d->tcp ? "true" : "false",
-			  d->uas ? "true" : "false", l->local_port, l->has_media ? "true" : "false",
+			  d->uas ? "true" : "false", l->local_port, l->ssrc_out,
+			  l->has_media ? "true" : "false",
 			  call_json_str, m->ip, m->port, m->rtcp_port, m->rtcp_mux ? "true" : "false",
 			  m->pt, m->dtmf_pt, m->ptime, m->dir);
 }
@@ -249,6 +250,7 @@ leg_load(struct call_leg *l, const struct odict *o)
 	d->tcp = flag(o, "tcp");
 	d->uas = flag(o, "uas");
 	l->local_port = (uint16_t)port;
+	l->ssrc_out = (uint32_t)num(o, "ssrc");
 	l->has_media = flag(o, "media");
 	copy_str(o, "ip", m->ip, sizeof(m->ip));
 	m->port = (uint16_t)mport;

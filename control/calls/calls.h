@@ -73,6 +73,7 @@ struct call_dialog {
 struct call_leg {
 	struct call_dialog dlg;
 	uint16_t local_port;   /* ours: the endpoint sends RTP here (0 = none yet) */
+	uint32_t ssrc_out;     /* relayed: the SSRC its flow sends with, 0 = not chosen */
 	bool has_media;	       /* m is known (offer or answer seen) */
 	struct call_media m;   /* the endpoint's */
 	struct leg_quality_acc q;

@@ -40,7 +40,7 @@ now_ms(void)
 }
 
 static int
-dp_install(void *arg, const struct call *c, bool replace)
+dp_install(void *arg, struct call *c, bool replace)
 {
 	struct ng *ng = arg;
 

@@ -30,7 +30,7 @@ struct ports;
 /* The dataplane: install (or replace) and remove a call's two flows;
  * 0 or a negative errno. */
 struct ng_dp_ops {
-	int (*install)(void *arg, const struct call *c, bool replace);
+	int (*install)(void *arg, struct call *c, bool replace);
 	int (*remove)(void *arg, const struct call *c);
 };
 

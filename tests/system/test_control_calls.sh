@@ -305,6 +305,11 @@ case_control_restart_keeps_media() {
 	sleep 2
 	control_start || return 1
 	grep 'recovered' "$T/control.log" | tail -n 1
+	# the recovered call's flows are found as they are (same SSRCs)
+	sleep 0.5
+	grep 're-installed' "$T/control.log" | tail -n 1
+	grep 're-installed' "$T/control.log" | tail -n 1 | grep -q '(0 failed)' ||
+		{ echo "FAIL: the recovered call's flows did not match"; rc=1; }
 	calls_json "$T/recovered.json" || return 1
 	jcheck "$T/recovered.json" <<<'c = J[0]["calls"]; check(len(c) == 1 and c[0]["recovered"] and c[0]["state"] == "active", "recovered %s" % c)' || rc=1
 	sleep 1

@@ -66,6 +66,7 @@ relay_call(struct calls *cs, const char *a_callid, const char *b_callid)
 	c->leg[0].dlg.uas = true;
 	c->leg[0].dlg.tcp = true;
 	c->leg[1].dlg.lseq = 4711;
+	c->leg[1].ssrc_out = 0xdeadbeef;
 	c->leg[0].local_port = 30000;
 	c->leg[1].local_port = 30002;
 	for (unsigned int i = 0; i < 2; i++) {
@@ -114,6 +115,8 @@ a_call_comes_back_whole(void **state)
 	assert_string_equal(r->leg[0].dlg.local_tag, "lt0");
 	assert_true(r->leg[0].dlg.uas && r->leg[0].dlg.tcp);
 	assert_int_equal(r->leg[1].dlg.lseq, 4711);
+	assert_int_equal(r->leg[1].ssrc_out, 0xdeadbeef); /* a re-install matches */
+	assert_int_equal(r->leg[0].ssrc_out, 0);
 	assert_int_equal(r->leg[1].local_port, 30002);
 	assert_int_equal(r->leg[1].m.port, 41000);
 	assert_string_equal(r->leg[1].m.ip, "198.51.100.2");

@@ -84,7 +84,7 @@ struct t {
 };
 
 static int
-fake_install(void *arg, const struct call *c, bool replace)
+fake_install(void *arg, struct call *c, bool replace)
 {
 	struct fake_dp *d = arg;
 
