@@ -489,7 +489,12 @@ def markdown(report, made):
                 name, r["figure"], value, r["reference"] or (r["note"] or "-"),
                 fmt(r["reference_value"]), fmt(r["ratio"])))
     L.append("")
-    L.append("Ratios are figure / reference (for cycles, CPU and latency lower is better). Commands:")
+    L.append("Ratios are figure / reference (for cycles, CPU and latency lower is better). e2e: the no-drop "
+             "rate (NDR) is rtpgw-gen's binary search of the highest aggregate rate with no packet lost over "
+             "a trial, the latency is one-way through the server and back at that rate; one generator core "
+             "sends and receives (CPU 0, beside the dataplane's agent; the worker or testpmd's forwarding "
+             "core on CPU 1), so the generator's stalls on a shared machine bound both figures. Commands "
+             "(each a separate run of `scripts/bench`):")
     L.append("")
     for name in SUBS:
         b = report["benchmarks"][name]
@@ -569,6 +574,9 @@ def main():
         elif rc != "0" or not last:
             b["status"] = "failed"
             b["error"] = "exit %s%s" % (rc, "" if last else ", no key=value line")
+            why = details.get("failures") if isinstance(details, dict) else None
+            if why:
+                b["error"] += "; " + "; ".join("%s streams: %s" % kv for kv in why.items())
             b["stderr_tail"] = err.strip().splitlines()[-10:]
         else:
             b["status"] = "ok"
