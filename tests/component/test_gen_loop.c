@@ -245,8 +245,11 @@ teardown(void **state)
 	return 0;
 }
 
+/* n_gw > 1: the streams spread over that many gateway addresses (.10,
+ * .11, ...; the impairment answers ARP for the first and turns every
+ * packet around), from a base port that gives each address 48 streams. */
 static void
-run(unsigned int rx_lcore, const char *name)
+run(unsigned int rx_lcore, const char *name, unsigned int n_gw)
 {
 	struct gen_config cfg = {
 		.n_rxq = 1,
@@ -267,7 +270,14 @@ run(unsigned int rx_lcore, const char *name)
 	int port;
 
 	cfg.local_ip = harness_ip(LOCAL_IP);
-	cfg.gw_ip = harness_ip(GW_IP);
+	cfg.n_gw = (uint16_t)n_gw;
+	for (unsigned int a = 0; a < n_gw; a++)
+		cfg.gw_ip[a] = htonl(ntohl(harness_ip(GW_IP)) + a);
+	if (n_gw > 1) {
+		cfg.base_port = 65535 - 2 * 47; /* 48 streams an address */
+		assert_true(gen_streams_cap(cfg.base_port, n_gw - 1) < N_STREAMS);
+		assert_true(gen_streams_cap(cfg.base_port, n_gw) >= N_STREAMS);
+	}
 	snprintf(rname, sizeof(rname), "%s_rx", name);
 	rx = rte_ring_create(rname, 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	snprintf(rname, sizeof(rname), "%s_tx", name);
@@ -334,14 +344,23 @@ static void
 loss_dup_delay_reported_exactly_one_lcore(void **state)
 {
 	(void)state;
-	run(RTE_MAX_LCORE, "gen1");
+	run(RTE_MAX_LCORE, "gen1", 1);
 }
 
 static void
 loss_dup_delay_reported_exactly_rx_lcore(void **state)
 {
 	(void)state;
-	run(2, "gen2");
+	run(2, "gen2", 1);
+}
+
+/* 100 streams over 3 gateway addresses: the same ports on each, told
+ * apart by the stream index. */
+static void
+loss_dup_delay_reported_exactly_three_addresses(void **state)
+{
+	(void)state;
+	run(2, "gen3", 3);
 }
 
 int
@@ -350,6 +369,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(loss_dup_delay_reported_exactly_one_lcore),
 		cmocka_unit_test(loss_dup_delay_reported_exactly_rx_lcore),
+		cmocka_unit_test(loss_dup_delay_reported_exactly_three_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -23,11 +23,12 @@ struct flows {
 void
 flows_spec(struct rtpgw_api_flow *f, const struct gen_config *cfg, int src_mode, uint32_t i)
 {
-	uint16_t port = htons((uint16_t)(cfg->base_port + 2 * i));
+	uint32_t a;
+	uint16_t port = htons(gen_stream_addr(cfg->base_port, i, &a));
 
 	memset(f, 0, sizeof(*f));
 	f->local.family = f->src.family = f->out_local.family = f->peer.family = RTPGW_AF_INET;
-	f->local.v4 = f->out_local.v4 = cfg->gw_ip;
+	f->local.v4 = f->out_local.v4 = cfg->gw_ip[a];
 	f->src.v4 = f->peer.v4 = cfg->local_ip;
 	f->local_port = f->src_port = f->out_port = f->peer_port = port;
 	f->action = RTPGW_FLOW_RELAY;

@@ -2,9 +2,9 @@
 /*
  * rtpgw-gen's relay flows, installed through the dataplane's API
  * (tools/rtpgwctl/api_client.h) so that one command sets up a run. Stream
- * i: a RELAY flow at gw:base_port + 2i accepting local:base_port + 2i
- * (strict or latch), sent back from gw:base_port + 2i to
- * local:base_port + 2i; RTCP none, no rewrite (SSRC, seq and timestamps
+ * i, with (a, p) = gen_stream_addr(i) (gen.h's port plan): a RELAY flow at
+ * gw[a]:p accepting local:p (strict or latch), sent back from gw[a]:p to
+ * local:p; RTCP none, no rewrite (SSRC, seq and timestamps
  * pass unchanged, so the generator's accounting sees its own numbers).
  */
 #ifndef RTPGW_GEN_FLOWS_H

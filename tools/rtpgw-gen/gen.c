@@ -71,10 +71,10 @@ struct gen {
 	struct rte_mbuf *pending[GEN_BURST]; /* built, not yet taken by the port */
 	uint16_t n_pending;
 	uint64_t step_q32; /* RTP timestamp step per packet of a stream */
-	/* Ethernet, IPv4 and UDP headers of every packet but the ports, with
-	 * the IPv4 checksum (the same for all: UDP checksum 0, IP id 0) */
-	uint8_t hdr[sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
-		    sizeof(struct rte_udp_hdr)];
+	/* Ethernet, IPv4 and UDP headers of every packet to gw_ip[a] but the
+	 * ports, with the IPv4 checksum (UDP checksum 0, IP id 0): hdr[a] */
+	uint8_t hdr[GEN_GW_MAX][sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+				sizeof(struct rte_udp_hdr)];
 	uint64_t tx_failed;
 	volatile bool interrupted;
 
@@ -107,7 +107,7 @@ gen_arp_handle(struct gen *g, struct rte_mbuf *m)
 	    arp->arp_protocol != htons(RTE_ETHER_TYPE_IPV4))
 		goto drop;
 	/* RFC 826: learn the gateway from any ARP it sends. */
-	if (arp->arp_data.arp_sip == g->cfg.gw_ip && !g->cfg.have_gw_mac) {
+	if (arp->arp_data.arp_sip == g->cfg.gw_ip[0] && !g->cfg.have_gw_mac) {
 		rte_ether_addr_copy(&arp->arp_data.arp_sha, &g->gw_mac);
 		__atomic_store_n(&g->gw_mac_ok, 1, __ATOMIC_RELEASE);
 	}
@@ -166,7 +166,7 @@ gen_rx_poll(struct gen *g)
 			const uint8_t *rtp;
 			struct gen_payload pl;
 			struct meas_stream *s;
-			uint32_t i, ihl;
+			uint32_t i, ihl, a;
 			uint16_t dport;
 
 			if (k + 1 < n)
@@ -188,7 +188,7 @@ gen_rx_poll(struct gen *g)
 			dport = ntohs(udp->dst_port);
 			i = pl.stream;
 			if (pl.magic != GEN_MAGIC || i >= g->cfg.n_streams ||
-			    dport != (uint16_t)(g->cfg.base_port + 2 * i) ||
+			    dport != gen_stream_addr(g->cfg.base_port, i, &a) ||
 			    (rtp[0] & 0xc0) != 0x80)
 				goto other;
 			if (pl.trial != g->my_trial || pl.trial == 0)
@@ -260,16 +260,17 @@ gen_tx_flush(struct gen *g)
 	g->n_pending = (uint16_t)(g->n_pending - sent);
 }
 
-/* The headers every packet shares (gen_tx_build patches the ports). */
+/* The headers every packet to gw_ip[a] shares (gen_tx_build patches the
+ * ports). */
 static void
-gen_hdr_init(struct gen *g)
+gen_hdr_init(struct gen *g, uint32_t a)
 {
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)g->hdr;
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)g->hdr[a];
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	uint16_t len = (uint16_t)(GEN_HDR_LEN + g->cfg.payload_len);
 
-	memset(g->hdr, 0, sizeof(g->hdr));
+	memset(g->hdr[a], 0, sizeof(g->hdr[a]));
 	rte_ether_addr_copy(&g->gw_mac, &eth->dst_addr);
 	rte_ether_addr_copy(&g->mac, &eth->src_addr);
 	eth->ether_type = htons(RTE_ETHER_TYPE_IPV4);
@@ -279,7 +280,7 @@ gen_hdr_init(struct gen *g)
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
 	ip->src_addr = g->cfg.local_ip;
-	ip->dst_addr = g->cfg.gw_ip;
+	ip->dst_addr = g->cfg.gw_ip[a];
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->dgram_len = htons((uint16_t)(len - sizeof(*eth) - sizeof(*ip)));
 	udp->dgram_cksum = 0; /* RFC 768: no checksum */
@@ -303,12 +304,13 @@ gen_tx_build(struct gen *g, uint16_t n, uint32_t trial)
 								 sizeof(struct rte_ipv4_hdr));
 		uint8_t *rtp = (uint8_t *)(udp + 1);
 		struct gen_payload pl;
-		uint16_t port = (uint16_t)(g->cfg.base_port + 2 * g->cur);
+		uint32_t a;
+		uint16_t port = gen_stream_addr(g->cfg.base_port, g->cur, &a);
 		uint32_t ts = (uint32_t)(st->ts_q32 >> 32);
 		uint16_t seq = (uint16_t)st->ext_seq;
 
 		m[k]->data_len = m[k]->pkt_len = len;
-		memcpy(d, g->hdr, sizeof(g->hdr));
+		memcpy(d, g->hdr[a], sizeof(g->hdr[a]));
 		udp->src_port = udp->dst_port = htons(port);
 		/* RFC 3550 5.1 */
 		rtp[0] = 0x80;
@@ -402,8 +404,8 @@ gen_create(const struct gen_config *cfg)
 
 	if (cfg->n_streams == 0 || cfg->n_streams > GEN_STREAMS_MAX ||
 	    cfg->payload_len < sizeof(struct gen_payload) || cfg->clock_hz == 0 ||
-	    GEN_HDR_LEN + cfg->payload_len > RTE_MBUF_DEFAULT_DATAROOM ||
-	    (uint32_t)cfg->base_port + 2 * cfg->n_streams > 65536 ||
+	    GEN_HDR_LEN + cfg->payload_len > RTE_MBUF_DEFAULT_DATAROOM || cfg->n_gw > GEN_GW_MAX ||
+	    cfg->base_port == 0 || cfg->n_streams > gen_streams_cap(cfg->base_port, cfg->n_gw) ||
 	    !rte_eth_dev_is_valid_port(cfg->port_id)) {
 		fprintf(stderr,
 			"gen: invalid configuration (streams, payload, ports or port id)\n");
@@ -416,6 +418,8 @@ gen_create(const struct gen_config *cfg)
 	g->cfg = *cfg;
 	if (g->cfg.n_rxq == 0)
 		g->cfg.n_rxq = 1;
+	if (g->cfg.n_gw == 0)
+		g->cfg.n_gw = 1;
 	if (g->cfg.drain_ms == 0)
 		g->cfg.drain_ms = 200;
 	n_mbufs = cfg->n_mbufs ? cfg->n_mbufs : GEN_MBUFS;
@@ -561,7 +565,7 @@ gen_arp_request(struct gen *g)
 	arp->arp_opcode = htons(RTE_ARP_OP_REQUEST);
 	rte_ether_addr_copy(&g->mac, &arp->arp_data.arp_sha);
 	arp->arp_data.arp_sip = g->cfg.local_ip;
-	arp->arp_data.arp_tip = g->cfg.gw_ip;
+	arp->arp_data.arp_tip = g->cfg.gw_ip[0];
 	if (rte_eth_tx_burst(g->cfg.port_id, 0, &m, 1) != 1) {
 		rte_pktmbuf_free(m);
 		return -EAGAIN;
@@ -691,7 +695,8 @@ gen_trial(struct gen *g, double rate_pps, double warmup_s, double duration_s, st
 		ival_frac = (uint64_t)((cyc - (double)ival) * 4294967296.0);
 	}
 	g->tx_failed = 0;
-	gen_hdr_init(g);
+	for (uint32_t a = 0; a < g->cfg.n_gw; a++)
+		gen_hdr_init(g, a);
 	/*
 	 * Phases follow the schedule, not the wall clock: at a fixed rate
 	 * the packet due at t is measured when meas_at <= t < end_at, so a

@@ -11,12 +11,19 @@
  * on the calling lcore between TX bursts. What they share is written down
  * on struct gen in gen.c. No allocation, lock or log in either loop.
  *
- * Packet (stream i, 0 <= i < n_streams): Ethernet / IPv4 local -> gw /
- * UDP base_port + 2i -> base_port + 2i, UDP checksum 0 (RFC 768: none) /
+ * Packet (stream i, 0 <= i < n_streams): Ethernet / IPv4 local -> gw[a] /
+ * UDP p -> p with (a, p) = gen_stream_addr(i), UDP checksum 0 (RFC 768) /
  * RTP v2, PT, SSRC, seq and timestamp continuous per stream (RFC 3550
  * 5.1, random initial values) / payload: struct gen_payload, then 0xff
  * (PCMU silence) up to payload_len bytes. The gateway relays it back to
- * local:base_port + 2i; RX accepts only that.
+ * local:p; RX accepts only that (the stream id in the payload names the
+ * stream: the same p serves one stream per gateway address).
+ *
+ * Port plan: an address carries GEN_PER_GW(base_port) streams, on the even
+ * offsets base_port, base_port + 2, ... up to 65535; stream i goes to
+ * gw[i / per] port base_port + 2 (i % per). Beyond one address's ports,
+ * give more gateway addresses (all on the one dataplane port and MAC:
+ * ARP resolves gw[0] only).
  */
 #ifndef RTPGW_GEN_H
 #define RTPGW_GEN_H
@@ -27,7 +34,10 @@
 #include "meas.h"
 
 #define GEN_MAGIC 0x5247454eu /* "RGEN" */
-#define GEN_STREAMS_MAX 32768
+#define GEN_STREAMS_MAX 131072
+#define GEN_GW_MAX 8 /* gateway addresses */
+/* Streams per gateway address from base port b: b, b + 2, ... <= 65535. */
+#define GEN_PER_GW(b) ((65535u - (uint32_t)(b)) / 2 + 1)
 #define GEN_BURST 32
 
 /* What follows the 12-byte RTP header, in host byte order (the generator
@@ -43,8 +53,9 @@ struct gen_config {
 	uint16_t port_id;
 	uint16_t n_rxq;        /* RX queues to set up and poll (default 1) */
 	uint32_t local_ip;     /* network order; ARP is answered for it */
-	uint32_t gw_ip;        /* network order */
-	bool have_gw_mac;      /* else resolved by ARP in gen_resolve() */
+	uint32_t gw_ip[GEN_GW_MAX]; /* network order; the same twice is fine */
+	uint16_t n_gw;         /* gw_ip[] given (0 counts as 1) */
+	bool have_gw_mac;      /* else gw_ip[0]'s, by ARP in gen_resolve() */
 	uint8_t gw_mac[6];
 	uint32_t n_streams;
 	uint16_t base_port;
@@ -84,6 +95,24 @@ struct gen_result {
 	uint64_t stream_lost_max;
 	bool short_offered;    /* sent below 99% of rate x duration */
 };
+
+/* Stream i's gateway address index (into gw_ip[]) and UDP port (both
+ * ends): the port plan above. Pure. */
+static inline uint16_t
+gen_stream_addr(uint16_t base_port, uint32_t i, uint32_t *gw)
+{
+	uint32_t per = GEN_PER_GW(base_port);
+
+	*gw = i / per;
+	return (uint16_t)(base_port + 2 * (i % per));
+}
+
+/* Streams that n_gw addresses carry from base_port. */
+static inline uint32_t
+gen_streams_cap(uint16_t base_port, uint32_t n_gw)
+{
+	return GEN_PER_GW(base_port) * (n_gw ? n_gw : 1);
+}
 
 struct gen;
 

@@ -92,10 +92,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rtpgw-gen [EAL options] -- --local IP --gw IP [options]\n"
+		"usage: rtpgw-gen [EAL options] -- --local IP --gw IP[,IP...] [options]\n"
 		"  --port N            DPDK port (default 0)\n"
 		"  --local IP          our address (ARP is answered for it)\n"
-		"  --gw IP             the dataplane's media address\n"
+		"  --gw IP[,IP...]     the dataplane's media addresses (at most %u, one\n"
+		"                      port and MAC: ARP asks for the first); an address\n"
+		"                      carries (65535 - base port) / 2 + 1 streams\n"
 		"  --gw-mac MAC        skip ARP for the gateway\n"
 		"  --streams N         RTP streams (default 1000, at most %u)\n"
 		"  --ptime MS          packet time (default 20)\n"
@@ -111,7 +113,10 @@ usage(FILE *f)
 		"                      of the peer)\n"
 		"  --api SOCK          install (and remove) the relay flows through the API\n"
 		"  --latch             flows latch their source instead of strict\n"
-		"  --base-port P       stream i uses UDP port P + 2i (default 20000)\n"
+		"  --base-port P       UDP ports P, P + 2, ... on each gateway address in\n"
+		"                      turn: stream i uses address i / per, port\n"
+		"                      P + 2 (i %% per), per = (65535 - P) / 2 + 1\n"
+		"                      (default 20000)\n"
 		"  --ndr               search the no-drop rate (RFC 2544)\n"
 		"  --rate-min PPS      lowest rate of the search (default 1%% of the max)\n"
 		"  --rate-max PPS      highest (default: an unthrottled trial's TX rate)\n"
@@ -120,7 +125,7 @@ usage(FILE *f)
 		"  --loss-tolerance F  fraction of packets a passing trial may lose (0)\n"
 		"  --json FILE         JSON report\n"
 		"exit: 0 ok, 1 run error, 2 usage\n",
-		GEN_STREAMS_MAX, sizeof(struct gen_payload));
+		GEN_GW_MAX, GEN_STREAMS_MAX, sizeof(struct gen_payload));
 }
 
 static int
@@ -146,6 +151,24 @@ parse_uint(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 		return -EINVAL;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+/* --gw IP[,IP...] */
+static int
+parse_gw(const char *arg, struct gen_config *cfg)
+{
+	char buf[GEN_GW_MAX * 16 + 1], *tok, *save = NULL;
+
+	if (strlen(arg) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, arg);
+	cfg->n_gw = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (cfg->n_gw == GEN_GW_MAX || inet_pton(AF_INET, tok, &cfg->gw_ip[cfg->n_gw]) != 1)
+			return -EINVAL;
+		cfg->n_gw++;
+	}
+	return cfg->n_gw > 0 ? 0 : -EINVAL;
 }
 
 static int
@@ -196,7 +219,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			have_local = true;
 			break;
 		case 'g':
-			rc = inet_pton(AF_INET, optarg, &o->gen.gw_ip) == 1 ? 0 : -EINVAL;
+			rc = parse_gw(optarg, &o->gen);
 			have_gw = true;
 			break;
 		case 'M': {
@@ -292,9 +315,13 @@ parse_args(int argc, char **argv, struct opts *o)
 		fprintf(stderr, "rtpgw-gen: --local and --gw are required\n");
 		return -EINVAL;
 	}
-	if ((uint32_t)o->gen.base_port + 2 * o->gen.n_streams > 65536) {
-		fprintf(stderr, "rtpgw-gen: --base-port %u + 2 x %u streams exceeds port 65535\n",
-			o->gen.base_port, o->gen.n_streams);
+	if (o->gen.n_streams > gen_streams_cap(o->gen.base_port, o->gen.n_gw)) {
+		fprintf(stderr,
+			"rtpgw-gen: %u streams: %u --gw address(es) from --base-port %u carry %u "
+			"(%u each); give more addresses\n",
+			o->gen.n_streams, o->gen.n_gw, o->gen.base_port,
+			gen_streams_cap(o->gen.base_port, o->gen.n_gw),
+			GEN_PER_GW(o->gen.base_port));
 		return -EINVAL;
 	}
 	if (o->rate_max > 0 && o->rate_min > o->rate_max) {
@@ -587,7 +614,7 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		char gw[INET_ADDRSTRLEN];
 
-		inet_ntop(AF_INET, &o.gen.gw_ip, gw, sizeof(gw));
+		inet_ntop(AF_INET, &o.gen.gw_ip[0], gw, sizeof(gw));
 		fprintf(stderr,
 			"rtpgw-gen: no ARP reply from the gateway %s after %u tries (%u ms apart); "
 			"is it on port %u with that address? (--gw-mac skips ARP)\n",
@@ -617,6 +644,7 @@ main(int argc, char **argv)
 		json_double(j, "warmup_s", o.warmup, 3);
 		json_u64(j, "drain_ms", o.gen.drain_ms);
 		json_u64(j, "base_port", o.gen.base_port);
+		json_u64(j, "gw_addrs", o.gen.n_gw);
 		json_bool(j, "api", o.api != NULL);
 		json_bool(j, "ndr", o.ndr);
 		json_double(j, "trial_s", o.trial, 3);
