@@ -19,9 +19,8 @@ json_init(struct json *j, FILE *out)
 	j->first[0] = true;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+size_t
+json_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len, i;
 	uint32_t cp;
@@ -91,7 +90,7 @@ put_escaped(FILE *out, const char *str, size_t n)
 				break;
 			}
 			avail = n - i < 4 ? n - i : 4;
-			len = utf8_len(s + i, strnlen((const char *)s + i, avail));
+			len = json_utf8_len(s + i, strnlen((const char *)s + i, avail));
 			if (len == 0) {
 				fputs("\\ufffd", out);
 				break;

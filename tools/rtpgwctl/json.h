@@ -43,4 +43,11 @@ void json_double(struct json *j, const char *key, double val, int decimals);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
 
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes, n >= 1), 0
+ * when invalid (overlong, surrogate, beyond U+10FFFF, truncated). Shared
+ * by the writer and json_read.c.
+ */
+size_t json_utf8_len(const unsigned char *s, size_t n);
+
 #endif /* JSON_H */

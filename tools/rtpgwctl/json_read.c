@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "json_read.h"
 
 struct jr_doc {
@@ -120,40 +121,6 @@ hex4(const char *s, uint32_t *cp)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static char *
 put_utf8(char *o, uint32_t cp)
 {
@@ -195,7 +162,7 @@ parse_string(struct jr_parser *ps, const char **out, size_t *out_len)
 		if (c < 0x20)
 			return fail(ps, i, "control character in a string");
 		if (c != '\\') {
-			size_t n = utf8_len((const unsigned char *)ps->p + i, ps->len - i);
+			size_t n = json_utf8_len((const unsigned char *)ps->p + i, ps->len - i);
 
 			if (n == 0)
 				return fail(ps, i, "invalid UTF-8 in a string");
